@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting in one table: its key in the optional JSON file, its environment variable, its schema
+ * (which also coerces the env string) and what it means. The README's configuration reference and
+ * `steady config` are printed from this table, so they cannot drift from the code.
+ */
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
+
+export const SETTINGS = {
+  host: { env: 'STEADY_HOST', schema: z.string().min(1), default: '0.0.0.0', doc: 'Address to listen on.' },
+  port: { env: 'STEADY_PORT', schema: int(0, 65535), default: 8080, doc: 'HTTP port (0 picks a free one).' },
+  dataDir: {
+    env: 'STEADY_DATA_DIR',
+    schema: z.string().min(1),
+    default: './data',
+    doc: 'Directory for the embedded SQLite database and other local state.',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    schema: z
+      .string()
+      .refine(
+        (v) => v === '' || /^postgres(ql)?:\/\//.test(v),
+        'must be empty (embedded SQLite) or postgres://…',
+      ),
+    default: '',
+    doc: 'Empty: embedded SQLite in the data directory. `postgres://user:pass@host:5432/db`: PostgreSQL.',
+  },
+  dbPoolMax: { env: 'STEADY_DB_POOL_MAX', schema: int(1, 200), default: 10, doc: 'PostgreSQL pool size.' },
+  publicUrl: {
+    env: 'STEADY_PUBLIC_URL',
+    schema: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+    default: '',
+    doc: 'URL users reach Steady at; used in links, and an https URL marks cookies Secure. Default: http://localhost:<port>.',
+  },
+  trustProxy: {
+    env: 'STEADY_TRUST_PROXY',
+    schema: bool,
+    default: false,
+    doc: 'Trust X-Forwarded-* headers from a reverse proxy (client IP, https).',
+  },
+  logLevel: {
+    env: 'STEADY_LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    doc: 'Log level of the JSON logs on stdout.',
+  },
+  adminUsername: {
+    env: 'STEADY_ADMIN_USERNAME',
+    schema: z.string().regex(/^[a-z0-9._-]{2,64}$/, 'must be 2-64 characters of a-z 0-9 . _ -'),
+    default: 'admin',
+    doc: 'Name of the administrator created on first start.',
+  },
+  adminPassword: {
+    env: 'STEADY_ADMIN_PASSWORD',
+    schema: z.string().refine((v) => v === '' || v.length >= 8, 'must be at least 8 characters'),
+    default: '',
+    doc: 'Password of the first administrator; empty: one is generated and printed once.',
+  },
+  bodyLimitBytes: {
+    env: 'STEADY_BODY_LIMIT_BYTES',
+    schema: int(1024, 512 * 1024 * 1024),
+    default: 1024 * 1024,
+    doc: 'Largest request body accepted; larger bodies get 413.',
+  },
+  sessionTtlHours: {
+    env: 'STEADY_SESSION_TTL_HOURS',
+    schema: int(1, 24 * 90),
+    default: 12,
+    doc: 'Console sessions expire after this many hours without use.',
+  },
+  loginMaxFailures: {
+    env: 'STEADY_LOGIN_MAX_FAILURES',
+    schema: int(1, 1000),
+    default: 5,
+    doc: 'Failed logins allowed per user name and address within the window before 429.',
+  },
+  loginWindowMinutes: {
+    env: 'STEADY_LOGIN_WINDOW_MINUTES',
+    schema: int(1, 24 * 60),
+    default: 15,
+    doc: 'Window for counting failed logins.',
+  },
+  jobPollMs: {
+    env: 'STEADY_JOB_POLL_MS',
+    schema: int(10, 60_000),
+    default: 500,
+    doc: 'How often the job worker looks for due jobs.',
+  },
+  jobConcurrency: {
+    env: 'STEADY_JOB_CONCURRENCY',
+    schema: int(1, 256),
+    default: 8,
+    doc: 'Jobs one instance runs at once.',
+  },
+  jobLeaseSeconds: {
+    env: 'STEADY_JOB_LEASE_SECONDS',
+    schema: int(5, 3600),
+    default: 60,
+    doc: 'A claimed job not finished within this time is taken up again by any worker.',
+  },
+  shutdownTimeoutSeconds: {
+    env: 'STEADY_SHUTDOWN_TIMEOUT_SECONDS',
+    schema: int(1, 600),
+    default: 25,
+    doc: 'On SIGTERM, how long to wait for in-flight requests and jobs.',
+  },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = Readonly<{ [K in keyof Settings]: z.output<Settings[K]['schema']> }>;
+export type SettingKey = keyof Settings;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Builds the frozen Config from defaults, then an optional JSON file (`STEADY_CONFIG` or the `file`
+ * argument), then environment variables. Every invalid value is reported, naming its setting.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  file: string | undefined = env.STEADY_CONFIG,
+  overrides: Partial<Record<SettingKey, unknown>> = {},
+): Config {
+  const problems: string[] = [];
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(resolve(file), 'utf8'));
+    } catch (err) {
+      throw new ConfigError([`config file ${file}: ${(err as Error).message}`]);
+    }
+    const known = new Set(Object.keys(SETTINGS));
+    for (const key of Object.keys(fromFile)) {
+      if (!known.has(key)) problems.push(`config file ${file}: unknown setting "${key}"`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    const envValue = env[setting.env];
+    const source =
+      key in overrides
+        ? { value: overrides[key as SettingKey], where: key }
+        : envValue !== undefined
+          ? { value: envValue, where: setting.env }
+          : key in fromFile
+            ? { value: fromFile[key], where: `${key} in ${file}` }
+            : { value: setting.default, where: key };
+    const parsed = (setting.schema as z.ZodType).safeParse(source.value);
+    if (parsed.success) out[key] = parsed.data;
+    else {
+      const why = parsed.error.issues.map((i) => i.message).join('; ');
+      problems.push(`${source.where}: ${why} (got ${JSON.stringify(source.value)})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (!out.publicUrl) out.publicUrl = `http://localhost:${out.port}`;
+  return Object.freeze(out) as Config;
+}
+
+/** The reference table (Markdown) for the README and `steady config`. */
+export function describeSettings(): string {
+  const rows = Object.entries(SETTINGS).map(
+    ([key, s]) => `| \`${s.env}\` | \`${key}\` | \`${JSON.stringify(s.default)}\` | ${s.doc} |`,
+  );
+  return ['| env var | file key | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}

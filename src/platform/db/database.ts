@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { type MigrationProvider, Migrator } from 'kysely/migration';
+import pg from 'pg';
+import type { Engine } from './engine.ts';
+import { migrations } from './migrations/index.ts';
+import type { DB } from './schema.ts';
+
+export interface DatabaseOptions {
+  databaseUrl: string;
+  dataDir: string;
+  dbPoolMax: number;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface Database {
+  db: Kysely<DB>;
+  engine: Engine;
+  /** Where the data lives, without credentials, for logs. */
+  location: string;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+// pg returns int8 as a string to be safe beyond 2^53; our bigints are epoch milliseconds and counters.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export function openDatabase(options: DatabaseOptions): Database {
+  const plugins = [new CamelCasePlugin()];
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.dbPoolMax });
+    const url = new URL(options.databaseUrl);
+    return {
+      db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins }),
+      engine: 'postgres',
+      location: `postgres://${url.host}${url.pathname}`,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => pool.end(),
+    };
+  }
+  const dir = resolve(options.dataDir);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'steady.db');
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+  return {
+    db,
+    engine: 'sqlite',
+    location: file,
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    close: () => db.destroy(),
+  };
+}
+
+/** Applies every migration not yet applied, in the order of the hand-kept list. */
+export async function migrate(database: Database): Promise<string[]> {
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(
+        Object.entries(migrations).map(([name, m]) => [
+          name,
+          { up: (db: Kysely<unknown>) => m.up(db, database.engine) },
+        ]),
+      ),
+  };
+  // Kysely's own bookkeeping tables; the migrator runs without our camelCase plugin.
+  const migrator = new Migrator({ db: database.db.withoutPlugins() as Kysely<unknown>, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when every migration in the list has been applied (for /readyz). */
+export async function migrationsApplied(database: Database): Promise<boolean> {
+  const migrator = new Migrator({
+    db: database.db.withoutPlugins() as Kysely<unknown>,
+    provider: { getMigrations: async () => migrations as never },
+  });
+  const all = await migrator.getMigrations();
+  return all.every((m) => m.executedAt !== undefined);
+}
