@@ -77,7 +77,12 @@ export interface Tally {
 }
 
 /** Raw score of one file at a fixed threshold. */
-export function scoreFile(file: PreparedFile, scores: ArrayLike<number>, threshold: number, cost: CostMatrix): Tally {
+export function scoreFile(
+  file: PreparedFile,
+  scores: ArrayLike<number>,
+  threshold: number,
+  cost: CostMatrix,
+): Tally {
   const best = new Float64Array(file.windowCount).fill(Number.NaN);
   let fpSum = 0;
   let fp = 0;

@@ -51,10 +51,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .status(404)
-      .send({
-        error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` },
-      } satisfies ErrorBody),
+    reply.status(404).send({
+      error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` },
+    } satisfies ErrorBody),
   );
 }

@@ -46,6 +46,8 @@ export const NO_RESULT: Readonly<AnomalyResult> = Object.freeze({
 /** Throws unless `state` is a snapshot of the expected kind and version. */
 export function checkState(state: DetectorState, kind: string, version: number): void {
   if (state?.kind !== kind || state.version !== version) {
-    throw new Error(`cannot restore a ${String(state?.kind)} v${String(state?.version)} state into ${kind} v${version}`);
+    throw new Error(
+      `cannot restore a ${String(state?.kind)} v${String(state?.version)} state into ${kind} v${version}`,
+    );
   }
 }
