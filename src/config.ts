@@ -7,7 +7,12 @@ import { z } from 'zod';
  * (which also coerces the env string) and what it means. The README's configuration reference and
  * `steady config` are printed from this table, so they cannot drift from the code.
  */
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 const bool = z.union([
   z.boolean(),
   z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
