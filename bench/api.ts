@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { catalogRepo, createCatalogService } from '../src/modules/catalog/index.ts';
+import { createServices } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import { auditRepo, systemActor } from '../src/platform/audit/audit.repo.ts';
-import { authRepo } from '../src/platform/auth/auth.repo.ts';
-import { createUsersService } from '../src/platform/auth/users.service.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { migrate, openDatabase } from '../src/platform/db/database.ts';
 import type { Engine } from '../src/platform/db/engine.ts';
@@ -48,13 +47,7 @@ interface Settings {
 async function seed(settings: Settings): Promise<string> {
   const database = openDatabase(settings);
   await migrate(database);
-  const deps = { db: database.db, clock: systemClock, repo: authRepo, audit: auditRepo };
-  const users = createUsersService(deps);
-  const catalog = createCatalogService({
-    ...deps,
-    repo: catalogRepo,
-    users: { exists: async () => true },
-  });
+  const { users, catalog } = createServices({ db: database.db, clock: systemClock, config: loadConfig({}) });
   const actor = systemActor('bench');
   const admin = await users.create(actor, {
     username: 'bench',

@@ -9,6 +9,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from './config.ts';
@@ -22,6 +23,7 @@ import { access } from './platform/auth/roles.ts';
 import { createUsersService } from './platform/auth/users.service.ts';
 import type { Clock } from './platform/clock.ts';
 import { type Database, migrationsApplied } from './platform/db/database.ts';
+import type { DB } from './platform/db/schema.ts';
 import { installAccessControl } from './platform/http/access.ts';
 import type { Api } from './platform/http/api.ts';
 import { registerConsole } from './platform/http/console.ts';
@@ -51,6 +53,16 @@ export interface App {
 
 const HOUR = 3_600_000;
 
+/** The domain services, wired to their repositories; the app, the demo and the benchmarks share this. */
+export function createServices(deps: { db: Kysely<DB>; clock: Clock; config: Config }) {
+  const { db, clock, config } = deps;
+  return {
+    auth: createAuthService({ db, clock, repo: authRepo, audit: auditRepo, config }),
+    users: createUsersService({ db, clock, repo: authRepo, audit: auditRepo }),
+    catalog: createCatalogService({ db, clock, repo: catalogRepo, audit: auditRepo, users: authRepo }),
+  };
+}
+
 /** Builds the whole application from its dependencies; the CLI and the tests both call this. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database, clock, logger } = deps;
@@ -75,15 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     poolStats: () => database.poolStats(),
     jobCounts: () => jobsRepo.countByState(clock.now()),
   });
-  const auth = createAuthService({ db, clock, repo: authRepo, audit: auditRepo, config });
-  const users = createUsersService({ db, clock, repo: authRepo, audit: auditRepo });
-  const catalog = createCatalogService({
-    db,
-    clock,
-    repo: catalogRepo,
-    audit: auditRepo,
-    users: { exists: async (ex, id) => (await authRepo.findUserById(ex, id)) !== undefined },
-  });
+  const { auth, users, catalog } = createServices({ db, clock, config });
 
   // Durable background work. Modules add their handlers here as they arrive.
   const handlers = new Map<string, JobHandler>();

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { buildApp, scheduleHousekeeping } from './app.ts';
+import { buildApp, createServices, scheduleHousekeeping } from './app.ts';
 import { type Config, ConfigError, describeSettings, loadConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
-import { auditRepo, systemActor } from './platform/audit/audit.repo.ts';
+import { systemActor } from './platform/audit/audit.repo.ts';
 import { authRepo } from './platform/auth/auth.repo.ts';
 import { generatePassword } from './platform/auth/secrets.ts';
-import { createUsersService } from './platform/auth/users.service.ts';
 import { systemClock } from './platform/clock.ts';
 import { migrate, openDatabase } from './platform/db/database.ts';
 import { createLogger } from './platform/logging.ts';
@@ -125,7 +124,7 @@ async function serve(config: Config, demo: boolean): Promise<number> {
       `\n  First start: administrator "${config.adminUsername}" created with password: ${created}\n`,
     );
   }
-  if (demo) await seedDemo(database, systemClock);
+  if (demo) await seedDemo(database, systemClock, config);
   await scheduleHousekeeping(app, systemClock);
   app.worker.start();
   const address = await app.http.listen({ host: config.host, port: config.port });
@@ -172,12 +171,7 @@ async function manageUsers(
   const database = openDatabase(config);
   try {
     await migrate(database);
-    const users = createUsersService({
-      db: database.db,
-      clock: systemClock,
-      repo: authRepo,
-      audit: auditRepo,
-    });
+    const { users } = createServices({ db: database.db, clock: systemClock, config });
     const actor = systemActor('cli');
     if (action === 'list') {
       for (const u of await users.list()) {

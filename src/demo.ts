@@ -1,7 +1,7 @@
-import { catalogRepo, createCatalogService } from './modules/catalog/index.ts';
-import { auditRepo, systemActor } from './platform/audit/audit.repo.ts';
+import { createServices } from './app.ts';
+import type { Config } from './config.ts';
+import { systemActor } from './platform/audit/audit.repo.ts';
 import { authRepo } from './platform/auth/auth.repo.ts';
-import { createUsersService } from './platform/auth/users.service.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
 
@@ -11,17 +11,10 @@ const DEMO_PASSWORD = 'steady-demo';
  * Demo content for a first look: the teams, people and services of a typical shop. Created through the
  * services (so it is audited like any change), and only on a database that has no teams yet.
  */
-export async function seedDemo(database: Database, clock: Clock): Promise<void> {
+export async function seedDemo(database: Database, clock: Clock, config: Config): Promise<void> {
   const { db } = database;
   const actor = systemActor('demo');
-  const users = createUsersService({ db, clock, repo: authRepo, audit: auditRepo });
-  const catalog = createCatalogService({
-    db,
-    clock,
-    repo: catalogRepo,
-    audit: auditRepo,
-    users: { exists: async (ex, id) => (await authRepo.findUserById(ex, id)) !== undefined },
-  });
+  const { users, catalog } = createServices({ db, clock, config });
   if ((await catalog.listTeams()).length > 0) return;
 
   const people = [

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Actor, AuditRepo } from '../../platform/audit/audit.repo.ts';
+import type { AuthRepo } from '../../platform/auth/auth.repo.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { fromJson, toJson } from '../../platform/db/constraint-errors.ts';
 import type { DB } from '../../platform/db/schema.ts';
@@ -21,7 +22,7 @@ export interface CatalogServiceDeps {
   clock: Clock;
   repo: CatalogRepo;
   audit: Pick<AuditRepo, 'append'>;
-  users: { exists(db: Kysely<DB>, id: string): Promise<boolean> };
+  users: Pick<AuthRepo, 'findUserById'>;
 }
 
 type ServiceWithTeam = ServiceRow & { ownerTeamName: string | null };
@@ -127,7 +128,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
     async setMember(actor: Actor, teamId: string, userId: string, role: 'lead' | 'member'): Promise<Team> {
       return db.transaction().execute(async (trx) => {
         const before = await mustFindTeam(trx, teamId);
-        if (!(await deps.users.exists(trx, userId))) throw notFound('User', userId);
+        if (!(await deps.users.findUserById(trx, userId))) throw notFound('User', userId);
         const now = clock.now();
         await repo.upsertMember(trx, { teamId, userId, role, createdAt: now });
         const after = await mustFindTeam(trx, teamId);
