@@ -24,10 +24,11 @@ import { createUsersService } from './platform/auth/users.service.ts';
 import type { Clock } from './platform/clock.ts';
 import { type Database, migrationsApplied } from './platform/db/database.ts';
 import type { DB } from './platform/db/schema.ts';
-import { installAccessControl } from './platform/http/access.ts';
+import { installAccessControl, type RouteAccess } from './platform/http/access.ts';
 import type { Api } from './platform/http/api.ts';
 import { registerConsole } from './platform/http/console.ts';
 import { installErrorHandler } from './platform/http/error-handler.ts';
+import { installInputGuard } from './platform/http/input-guard.ts';
 import { newId } from './platform/ids.ts';
 import { createJobsRepo } from './platform/jobs/jobs.repo.ts';
 import { createJobQueue, type JobHandler, type JobQueue, JobWorker } from './platform/jobs/worker.ts';
@@ -47,6 +48,8 @@ export interface App {
   worker: JobWorker;
   jobs: JobQueue;
   auth: ReturnType<typeof createAuthService>;
+  /** Every registered route with its access rule (for the route-walk test and the docs). */
+  routes: readonly RouteAccess[];
   /** Stop accepting, finish in-flight requests and jobs, close the database. */
   close(): Promise<void>;
 }
@@ -110,7 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     onJobDone: metrics.observeJob,
   });
 
+  // Before any route (after the cookie parser it reads): access rules are checked, and every route
+  // recorded, as routes are added.
   await http.register(fastifyCookie);
+  installErrorHandler(http);
+  installInputGuard(http);
+  const routes = installAccessControl(http, auth);
   await http.register(fastifySwagger, {
     openapi: {
       info: {
@@ -129,8 +137,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     transform: jsonSchemaTransform,
   });
   await http.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  installErrorHandler(http);
-  installAccessControl(http, auth);
   metrics.instrument(http);
 
   const system = { config: { access: access.public }, schema: { hide: true } };
@@ -168,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     worker: startWorker,
     jobs,
     auth,
+    routes,
     async close() {
       await Promise.all([http.close(), startWorker.stop()]);
       await database.close();

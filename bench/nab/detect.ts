@@ -11,7 +11,7 @@ import { DETECTORS } from './detectors.ts';
 
 export interface DetectJob {
   dataDir: string;
-  outDir: string | undefined;
+  outDir: string;
   detector: string;
   key: string;
   windows: Array<[string, string]>;
@@ -22,7 +22,7 @@ export interface DetectResult {
   category: string;
   rows: number;
   windows: Array<[number, number]>;
-  scores: Float64Array;
+  scores: Float64Array<ArrayBuffer>;
   /** Milliseconds spent in `update` alone. */
   detectMs: number;
 }
@@ -38,15 +38,14 @@ export function detect(job: DetectJob): DetectResult {
   for (let i = 0; i < n; i++) scores[i] = detector.update(file.ts[i]!, file.values[i]!).score;
   const detectMs = performance.now() - started;
 
-  if (job.outDir) {
-    const dir = join(job.outDir, job.detector, file.category);
-    mkdirSync(dir, { recursive: true });
-    const inWindow = new Uint8Array(n);
-    for (const [left, right] of file.windows) inWindow.fill(1, left, right + 1);
-    const lines = ['timestamp,value,anomaly_score,label'];
-    for (let i = 0; i < n; i++) lines.push(`${file.stamps[i]},${file.values[i]},${scores[i]},${inWindow[i]}`);
-    writeFileSync(join(dir, `${job.detector}_${file.name}.csv`), `${lines.join('\n')}\n`);
-  }
+  // NAB's result file: label 1 inside a labelled window.
+  const dir = join(job.outDir, job.detector, file.category);
+  mkdirSync(dir, { recursive: true });
+  const inWindow = new Uint8Array(n);
+  for (const [left, right] of file.windows) inWindow.fill(1, left, right + 1);
+  const lines = ['timestamp,value,anomaly_score,label'];
+  for (let i = 0; i < n; i++) lines.push(`${file.stamps[i]},${file.values[i]},${scores[i]},${inWindow[i]}`);
+  writeFileSync(join(dir, `${job.detector}_${file.name}.csv`), `${lines.join('\n')}\n`);
   return { key: file.key, category: file.category, rows: n, windows: file.windows, scores, detectMs };
 }
 

@@ -1,12 +1,15 @@
 /**
  * The detectors the NAB bench can run (`--detector <name>`): the shipped default and, for comparison,
- * its components alone and a detector that never fires.
+ * each of its components alone (with the same quiet period) and a detector that never fires.
  */
 import {
   type AnomalyDetector,
+  ContextNoveltyDetector,
   createDefaultDetector,
   DEFAULT_THRESHOLD,
+  ensembleOf,
   NO_RESULT,
+  ResidualRarityDetector,
 } from '../../src/modules/detection/detectors/index.ts';
 
 export interface DetectorSpec {
@@ -16,12 +19,12 @@ export interface DetectorSpec {
   description: string;
 }
 
-const never: AnomalyDetector = {
+const never = (): AnomalyDetector => ({
   kind: 'null',
   update: () => NO_RESULT,
   snapshot: () => ({ kind: 'null', version: 1 }),
   restore: () => {},
-};
+});
 
 export const DETECTORS: Record<string, DetectorSpec> = {
   steady: {
@@ -29,5 +32,15 @@ export const DETECTORS: Record<string, DetectorSpec> = {
     threshold: DEFAULT_THRESHOLD,
     description: 'the configuration the product ships (createDefaultDetector)',
   },
-  null: { create: () => never, threshold: 0.5, description: 'never fires (scores 0 by definition)' },
+  context: {
+    create: () => ensembleOf([new ContextNoveltyDetector()]),
+    threshold: DEFAULT_THRESHOLD,
+    description: 'context novelty alone, with the shipped quiet period',
+  },
+  residual: {
+    create: () => ensembleOf([new ResidualRarityDetector()]),
+    threshold: DEFAULT_THRESHOLD,
+    description: 'residual rarity alone, with the shipped quiet period',
+  },
+  null: { create: never, threshold: DEFAULT_THRESHOLD, description: 'never fires (scores 0 by definition)' },
 };

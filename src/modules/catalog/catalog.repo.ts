@@ -69,9 +69,12 @@ export const catalogRepo = {
     }
     if (f.teamId) q = q.where('services.ownerTeamId', '=', f.teamId);
     if (f.tier) q = q.where('services.tier', '=', f.tier);
-    // Tags are a JSON array in text on both engines; the quoted form matches one whole tag.
-    if (f.tag)
-      q = q.where(sql<boolean>`services.tags like ${containsPattern(JSON.stringify(f.tag))} escape '\\'`);
+    // Tags are a JSON array in text on both engines; the quoted form matches one whole tag. Lower-cased on
+    // both sides, like `q`: SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
+    if (f.tag) {
+      const like = containsPattern(JSON.stringify(f.tag.toLowerCase()));
+      q = q.where(sql<boolean>`lower(services.tags) like ${like} escape '\\'`);
+    }
     return q.orderBy('services.name').execute();
   },
   findService: (db: Kysely<DB>, id: string) =>

@@ -84,13 +84,14 @@ export const authRepo = {
     db: Kysely<DB>,
     row: { id: string; username: string; ip: string; at: number; outcome: string },
   ) => db.insertInto('loginAttempts').values(row).execute(),
+  /** Failures after `since` (a failure exactly one window old has left it, as Retry-After promised). */
   countFailedLogins: async (db: Kysely<DB>, username: string, ip: string, since: number): Promise<number> => {
     const r = await db
       .selectFrom('loginAttempts')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('username', '=', username)
       .where('ip', '=', ip)
-      .where('at', '>=', since)
+      .where('at', '>', since)
       .where('outcome', '=', 'failure')
       .executeTakeFirstOrThrow();
     return Number(r.n);
@@ -102,7 +103,7 @@ export const authRepo = {
       .select('at')
       .where('username', '=', username)
       .where('ip', '=', ip)
-      .where('at', '>=', since)
+      .where('at', '>', since)
       .where('outcome', '=', 'failure')
       .orderBy('at')
       .limit(1)

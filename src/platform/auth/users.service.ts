@@ -46,12 +46,13 @@ export function createUsersService(deps: UsersServiceDeps) {
     actor: Actor,
     id: string,
     action: string,
-    patch: (row: UserRow) => Promise<Partial<UserRow>>,
+    /** Reads it needs go through `trx`: on SQLite's one connection a read on `db` would wait forever. */
+    patch: (row: UserRow, trx: Kysely<DB>) => Promise<Partial<UserRow>>,
   ) {
     return db.transaction().execute(async (trx) => {
       const before = await mustFind(trx, id);
       const now = clock.now();
-      const after = await repo.updateUser(trx, id, { ...(await patch(before)), updatedAt: now });
+      const after = await repo.updateUser(trx, id, { ...(await patch(before, trx)), updatedAt: now });
       if (!after) throw notFound('User', id);
       await audit.append(trx, now, actor, {
         action,
@@ -99,8 +100,8 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     async update(actor: Actor, id: string, input: z.output<typeof updateUserBody>): Promise<User> {
-      const { after } = await update(actor, id, 'user.update', async (before) => {
-        if (input.role && input.role !== 'admin') await keepOneAdmin(db, before);
+      const { after } = await update(actor, id, 'user.update', async (before, trx) => {
+        if (input.role && input.role !== 'admin') await keepOneAdmin(trx, before);
         return input;
       });
       if (input.role) await repo.deleteSessionsOfUser(db, id); // a new role takes effect at the next login
@@ -114,10 +115,15 @@ export function createUsersService(deps: UsersServiceDeps) {
 
     async setDisabled(actor: Actor, id: string, disabled: boolean): Promise<User> {
       if (disabled && actor.id === id) throw conflict('You cannot disable your own account');
-      const { after } = await update(actor, id, disabled ? 'user.disable' : 'user.enable', async (before) => {
-        if (disabled) await keepOneAdmin(db, before);
-        return { disabledAt: disabled ? (before.disabledAt ?? clock.now()) : null };
-      });
+      const { after } = await update(
+        actor,
+        id,
+        disabled ? 'user.disable' : 'user.enable',
+        async (before, trx) => {
+          if (disabled) await keepOneAdmin(trx, before);
+          return { disabledAt: disabled ? (before.disabledAt ?? clock.now()) : null };
+        },
+      );
       if (disabled) await repo.deleteSessionsOfUser(db, id);
       return toUser(after);
     },

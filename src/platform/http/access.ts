@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/audit.repo.ts';
 import { type AuthService, actorOf } from '../auth/auth.service.ts';
 import type { Access, Principal, Scope } from '../auth/roles.ts';
+import { safeEqual } from '../auth/secrets.ts';
 import { AppError, forbidden, unauthorized } from '../errors.ts';
 
 declare module 'fastify' {
@@ -21,11 +22,21 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const scopeFor = (method: string, a: Access): Scope =>
   'scope' in a && a.scope ? a.scope : SAFE_METHODS.has(method) ? 'read' : 'write';
 
+/** A registered route and the access rule it declared (none: a public, non-API route). */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
 /**
  * Authenticates every request (session cookie or bearer token) and enforces the route's declared access
- * rule before the body is parsed. Routes under /api must declare a rule, or start-up fails.
+ * rule before the body is parsed. Routes under /api must declare a rule, or start-up fails. Install it
+ * before any route is registered: it returns the list of every route registered afterwards with its rule
+ * (the route-walk test checks each against every role).
  */
-export function installAccessControl(app: FastifyInstance, auth: AuthService): void {
+export function installAccessControl(app: FastifyInstance, auth: AuthService): readonly RouteAccess[] {
+  const routes: RouteAccess[] = [];
   app.decorateRequest('principal', null);
 
   app.addHook('onRoute', (route) => {
@@ -33,6 +44,9 @@ export function installAccessControl(app: FastifyInstance, auth: AuthService): v
     if (route.url.startsWith('/api/docs')) route.config = { ...route.config, access: { public: true } };
     if (route.url.startsWith('/api/') && !route.config?.access) {
       throw new Error(`Route ${route.method} ${route.url} declares no access rule (config.access)`);
+    }
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, access: route.config?.access });
     }
   });
 
@@ -48,6 +62,8 @@ export function installAccessControl(app: FastifyInstance, auth: AuthService): v
       throw new AppError(403, 'insufficient_scope', `This API token lacks the "${needed}" scope`);
     }
   });
+
+  return routes;
 }
 
 async function authenticate(req: FastifyRequest, auth: AuthService): Promise<Principal | undefined> {
@@ -65,7 +81,8 @@ async function authenticate(req: FastifyRequest, auth: AuthService): Promise<Pri
   const session = await auth.authenticateSession(cookie);
   if (!session) return undefined;
   // Cookies ride along on cross-site requests; a write must also carry the token only our page can read.
-  if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken) {
+  const csrf = req.headers['x-csrf-token'];
+  if (!SAFE_METHODS.has(req.method) && (typeof csrf !== 'string' || !safeEqual(csrf, session.csrfToken))) {
     throw new AppError(403, 'csrf', 'Missing or wrong X-CSRF-Token header for a cookie-authenticated write');
   }
   return session.principal;

@@ -24,10 +24,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof AppError) return send(err.status, err.code, err.message, err.details);
 
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const issues = err.validation.map((v) => ({
-        path: `${err.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
-        message: v.message ?? 'invalid',
-      }));
+      const issues = err.validation.map((v) => {
+        // `body.links.0.url`; an issue with the whole object (an unknown key, a wrong type) is just `body`.
+        const where = err.validationContext ?? 'body';
+        const field = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+        return { path: field ? `${where}.${field}` : where, message: v.message ?? 'invalid' };
+      });
       const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
       return send(400, 'validation_failed', `Invalid request: ${summary}`, { issues });
     }
@@ -44,6 +46,14 @@ export function installErrorHandler(app: FastifyInstance): void {
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const code = (err.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
+      if (status === 415) {
+        const type = req.headers['content-type'] ?? 'none';
+        return send(415, code, `Unsupported Content-Type "${type}": send the body as application/json`);
+      }
+      if (status === 413) {
+        const limit = req.routeOptions.bodyLimit;
+        return send(413, code, `Request body is too large (the limit is ${limit} bytes)`, { limit });
+      }
       return send(status, code, err.message);
     }
     req.log.error({ err }, 'unhandled error');

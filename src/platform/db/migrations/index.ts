@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../engine.ts';
 import * as m0001 from './0001_foundation.ts';
+import * as m0002 from './0002_audit_log_no_truncate.ts';
 
 export interface Migration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -12,4 +13,5 @@ export interface Migration {
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_audit_log_no_truncate': m0002,
 };
