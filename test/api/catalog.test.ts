@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { InjectPayload } from 'light-my-request';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Database } from '../../src/platform/db/database.ts';
 import { type Client, startTestApp, type TestApp } from '../helpers/app.ts';
@@ -49,9 +49,9 @@ describeEachEngine('catalog', (engine) => {
     await t?.close();
   });
 
-  const post = (url: string, payload: InjectPayload, c = manager) =>
+  const post = (url: string, payload: InjectOptions['payload'], c = manager) =>
     c.request({ method: 'POST', url, payload });
-  const patch = (url: string, payload: InjectPayload, c = manager) =>
+  const patch = (url: string, payload: InjectOptions['payload'], c = manager) =>
     c.request({ method: 'PATCH', url, payload });
   const get = (url: string, c = manager) => c.request({ method: 'GET', url });
   const del = (url: string, c = manager) => c.request({ method: 'DELETE', url });
