@@ -81,8 +81,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<ZodTypeProvider>();
   http.setValidatorCompiler(validatorCompiler);
   http.setSerializerCompiler(serializerCompiler);
+  // Once closing, replies to requests still in flight also close their keep-alive connection; otherwise
+  // an idle connection left open after its last reply holds the shutdown until the keep-alive timeout.
+  let closing = false;
   http.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    if (closing) reply.header('connection', 'close');
   });
 
   const jobsRepo = createJobsRepo(db, database.engine);
@@ -176,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     auth,
     routes,
     async close() {
+      closing = true;
       await Promise.all([http.close(), startWorker.stop()]);
       await database.close();
     },

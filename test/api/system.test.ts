@@ -1,47 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { systemClock } from '../../src/platform/clock.ts';
-import { type Database, migrate, openDatabase } from '../../src/platform/db/database.ts';
-import type { Engine } from '../../src/platform/db/engine.ts';
+import { type Database, migrate } from '../../src/platform/db/database.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { describeEachEngine } from '../helpers/engines.ts';
-
-/** An empty database with no migrations applied, and a way to remove it. */
-async function emptyDatabase(
-  engine: Engine,
-): Promise<{ settings: Parameters<typeof openDatabase>[0]; drop(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'steady-empty-'));
-  if (engine === 'sqlite') {
-    return {
-      settings: { databaseUrl: '', dataDir, dbPoolMax: 2 },
-      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
-    };
-  }
-  const admin = inject('pgAdminUrl');
-  const name = `empty_${Math.random().toString(36).slice(2, 10)}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    settings: { databaseUrl: url.toString(), dataDir, dbPoolMax: 2 },
-    async drop() {
-      rmSync(dataDir, { recursive: true, force: true });
-      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
-}
+import { createTestDatabase, describeEachEngine } from '../helpers/engines.ts';
 
 const appOn = (database: Database): Promise<App> =>
   buildApp({
@@ -73,8 +37,8 @@ describeEachEngine('system endpoints', (engine) => {
   });
 
   it('/readyz is 503 on a database whose migrations are not applied, and ready after they are', async () => {
-    const empty = await emptyDatabase(engine);
-    const database = openDatabase(empty.settings);
+    const empty = await createTestDatabase(engine, { migrated: false });
+    const database = empty.open();
     const app = await appOn(database);
     try {
       const res = await app.http.inject({ method: 'GET', url: '/readyz' });
@@ -91,8 +55,8 @@ describeEachEngine('system endpoints', (engine) => {
   });
 
   it('/readyz is 503 when the database is closed', async () => {
-    const empty = await emptyDatabase(engine);
-    const database = openDatabase(empty.settings);
+    const empty = await createTestDatabase(engine, { migrated: false });
+    const database = empty.open();
     await migrate(database);
     let closed = false;
     const app = await appOn({

@@ -32,8 +32,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty, migrated database of the given engine. */
-export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+/** A fresh, empty database of the given engine, migrated unless `migrated: false`. */
+export async function createTestDatabase(
+  engine: Engine,
+  options: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'steady-test-'));
   let databaseUrl = '';
   let dbName = '';
@@ -49,9 +52,11 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
     databaseUrl = url.toString();
   }
   const settings = { databaseUrl, dataDir, dbPoolMax: 10 };
-  const first = openDatabase(settings);
-  await migrate(first);
-  await first.close();
+  if (options.migrated !== false) {
+    const first = openDatabase(settings);
+    await migrate(first);
+    await first.close();
+  }
   return {
     settings,
     open: () => openDatabase(settings),

@@ -23,6 +23,21 @@ export function createJobsRepo(db: Kysely<DB>, engine: Engine) {
      * PostgreSQL so concurrent workers never claim the same row.
      */
     async claimDue(workerId: string, now: number, leaseUntil: number, limit: number): Promise<JobRow[]> {
+      // A job whose worker died on its last allowed attempt is dead, not claimed again: a job that kills
+      // its worker (out of memory, say) must not take down every instance in turn, forever.
+      await db
+        .updateTable('jobs')
+        .set({
+          state: 'dead',
+          lockedBy: null,
+          lockedUntil: null,
+          lastError: 'the worker running the last attempt stopped before finishing (lease expired)',
+          updatedAt: now,
+        })
+        .where('state', '=', 'running')
+        .where('lockedUntil', '<', now)
+        .where((eb) => eb('attempts', '>=', eb.ref('maxAttempts')))
+        .execute();
       let due = db
         .selectFrom('jobs')
         .select('id')
