@@ -222,6 +222,9 @@ describeEachEngine('catalog', (engine) => {
     ]) {
       expect(res.statusCode, res.body).toBe(409);
       expect(res.json().error.code).toBe('conflict');
+      // On both engines the reply names the clashing field, so the console can mark that input.
+      expect(res.json().error.details.fields).toEqual(['name']);
+      expect(res.json().error.message).toBe('A record with the same name already exists');
     }
     expect(await count('auditLog')).toBe(audits);
     expect((await get(`/api/v1/teams/${other.id}`)).json().name).toBe('Other team');

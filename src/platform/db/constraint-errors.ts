@@ -8,7 +8,11 @@ export function constraintConflict(err: unknown): AppError | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const { code, detail, message } = err as { code?: string; detail?: string; message?: string };
   if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new AppError(409, 'conflict', 'A record with the same unique value already exists', {
+    const fields = uniqueFields(detail ?? message ?? '');
+    const what = fields.length ? `the same ${fields.join(' and ')}` : 'the same unique value';
+    // The fields let a form put the message on the input that clashed.
+    return new AppError(409, 'conflict', `A record with ${what} already exists`, {
+      fields,
       constraint: detail ?? message,
     });
   }
@@ -23,6 +27,20 @@ export function constraintConflict(err: unknown): AppError | undefined {
     );
   }
   return undefined;
+}
+
+/**
+ * The columns of a unique violation, camelCased: SQLite says `UNIQUE constraint failed: teams.name`,
+ * PostgreSQL `Key (lower(name))=(shop) already exists.`
+ */
+export function uniqueFields(text: string): string[] {
+  const sqlite = /UNIQUE constraint failed: (.+)$/.exec(text)?.[1];
+  const pg = /^Key \((.+?)\)=\(/.exec(text)?.[1];
+  const columns = sqlite?.split(', ').map((c) => c.slice(c.lastIndexOf('.') + 1)) ?? pg?.split(', ') ?? [];
+  return columns
+    .map((c) => c.replace(/^\w+\((\w+)\)$/, '$1'))
+    .filter((c) => /^\w+$/.test(c))
+    .map((c) => c.replace(/_(\w)/g, (_m, ch: string) => ch.toUpperCase()));
 }
 
 /** JSON columns are text on both engines. */
