@@ -6,7 +6,6 @@
  *
  * Prints one JSON object: per engine and endpoint, requests/s and latency p50/p99 in ms.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { systemClock } from '../src/platform/clock.ts';
 import { migrate, openDatabase } from '../src/platform/db/database.ts';
 import type { Engine } from '../src/platform/db/engine.ts';
 import { findPgBin, freePort, startPgCluster } from '../test/helpers/pg-cluster.ts';
+import { startServer } from './steady-server.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -98,29 +98,6 @@ async function seed(settings: Settings): Promise<string> {
   const { secret } = await users.createToken(principal, actor, { name: 'bench', scopes: ['read'] });
   await database.close();
   return secret;
-}
-
-async function startServer(settings: Settings, port: number) {
-  const child = spawn(process.execPath, ['src/cli.ts', 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: settings.databaseUrl,
-      STEADY_DATA_DIR: settings.dataDir,
-      STEADY_PORT: String(port),
-      STEADY_HOST: '127.0.0.1',
-      STEADY_LOG_LEVEL: 'warn',
-      STEADY_ADMIN_PASSWORD: 'bench-admin-password',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('server did not become ready');
 }
 
 async function load(url: string, token: string) {

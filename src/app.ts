@@ -11,9 +11,42 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { Histogram } from 'prom-client';
 import { z } from 'zod';
 import type { Config } from './config.ts';
+import { registerAlertRoutes, registerIngestRoutes } from './modules/alerts/index.ts';
 import { catalogRepo, createCatalogService, registerCatalogRoutes } from './modules/catalog/index.ts';
+import { createDetection, type Detection, RULES_SOURCE } from './modules/detection/index.ts';
+import {
+  createResponse,
+  incidentsRepo,
+  type Response,
+  registerIncidentRoutes,
+} from './modules/incidents/index.ts';
+import { createNotify, incidentsPort, type Notify } from './modules/notify/index.ts';
+import { registerOncallRoutes } from './modules/oncall/index.ts';
+import {
+  createEmbeddedMetricStore,
+  createIngestService,
+  createProbeRunner,
+  createProbesService,
+  createScrapeService,
+  metricStoreJobs,
+  PROBE_PRUNE_JOB,
+  PROBE_RUN_JOB,
+  type ProbeRunner,
+  probesRepo,
+  registerMetricIngestRoutes,
+  registerProbeRoutes,
+  registerQueryRoutes,
+  registerScrapeRoutes,
+  SCRAPE_JOB,
+  SCRAPE_UPKEEP_JOB,
+  scheduleMetricStoreJobs,
+  scheduleScrapeUpkeep,
+  scrapeRepo,
+} from './modules/signals/index.ts';
+import { createPipeline, type Pipeline } from './pipeline.ts';
 import { auditRepo } from './platform/audit/audit.repo.ts';
 import { registerAuditRoutes } from './platform/audit/audit.routes.ts';
 import { authRepo } from './platform/auth/auth.repo.ts';
@@ -48,6 +81,15 @@ export interface App {
   worker: JobWorker;
   jobs: JobQueue;
   auth: ReturnType<typeof createAuthService>;
+  /** The stages of the signal → alert → incident flow (src/pipeline.ts). */
+  pipeline: Pipeline;
+  /** Alert rules and their streaming evaluation (src/modules/detection). */
+  detection: Detection;
+  probes: ProbeRunner;
+  /** Incidents, on-call and escalation (services, alert intake). */
+  response: Response;
+  /** Notification channels, the delivery outbox and one-click links. */
+  notify: Notify;
   /** Every registered route with its access rule (for the route-walk test and the docs). */
   routes: readonly RouteAccess[];
   /** Stop accepting, finish in-flight requests and jobs, close the database. */
@@ -59,10 +101,14 @@ const HOUR = 3_600_000;
 /** The domain services, wired to their repositories; the app, the demo and the benchmarks share this. */
 export function createServices(deps: { db: Kysely<DB>; clock: Clock; config: Config }) {
   const { db, clock, config } = deps;
+  const store = createEmbeddedMetricStore({ db, clock, config });
   return {
     auth: createAuthService({ db, clock, repo: authRepo, audit: auditRepo, config }),
     users: createUsersService({ db, clock, repo: authRepo, audit: auditRepo }),
     catalog: createCatalogService({ db, clock, repo: catalogRepo, audit: auditRepo, users: authRepo }),
+    store,
+    /** The one door samples come in by (ingestion routes, scrapes, probes); detection listens on it. */
+    ingest: createIngestService({ store, serviceRules: config.ingestServiceRules }),
   };
 }
 
@@ -94,7 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     poolStats: () => database.poolStats(),
     jobCounts: () => jobsRepo.countByState(clock.now()),
   });
-  const { auth, users, catalog } = createServices({ db, clock, config });
+  const { auth, users, catalog, store, ingest } = createServices({ db, clock, config });
 
   // Durable background work. Modules add their handlers here as they arrive.
   const handlers = new Map<string, JobHandler>();
@@ -106,6 +152,104 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const next = Math.floor(clock.now() / HOUR + 1) * HOUR;
     await jobs.enqueue('housekeeping', null, { runAt: next, dedupeKey: `housekeeping:${next}` });
   });
+  for (const [kind, handler] of metricStoreJobs(store, jobs, clock)) handlers.set(kind, handler);
+  // Synthetic probes: one job per probe slot, run in a lane of their own (see the worker's `lanes`).
+  const probeLateness = new Histogram({
+    name: 'steady_probe_lateness_seconds',
+    help: 'How late a scheduled probe run started against its slot',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [metrics.registry],
+  });
+  const probeRunner = createProbeRunner({
+    db,
+    clock,
+    repo: probesRepo,
+    jobs,
+    sink: ingest,
+    logger: logger.child({ component: 'probes' }),
+    onScheduledRun: (lateMs) => probeLateness.observe(lateMs / 1000),
+  });
+  const probes = createProbesService({
+    db,
+    clock,
+    repo: probesRepo,
+    audit: auditRepo,
+    runner: probeRunner,
+    store,
+  });
+  // Scrape targets: one durable job per target and slot.
+  const scrapes = createScrapeService({
+    db,
+    clock,
+    repo: scrapeRepo,
+    audit: auditRepo,
+    jobs,
+    sink: ingest,
+    logger: logger.child({ component: 'scrapes' }),
+    maxBodyBytes: config.ingestBodyLimitBytes * 8,
+  });
+  handlers.set(SCRAPE_JOB, (payload) => scrapes.runSlot(payload));
+  handlers.set(SCRAPE_UPKEEP_JOB, () => scrapes.upkeep());
+  handlers.set(PROBE_RUN_JOB, (payload) => probeRunner.runSlot(payload));
+  handlers.set(PROBE_PRUNE_JOB, () => probeRunner.prune());
+  const notify = createNotify({
+    db,
+    clock,
+    logger,
+    audit: auditRepo,
+    enqueue: (ex, kind, payload, options) =>
+      createJobQueue(createJobsRepo(ex, database.engine), clock).enqueue(kind, payload, options),
+    config: { ...config, baseUrl: config.publicUrl || `http://localhost:${config.port}` },
+    workerId: `notify-${newId()}`,
+    wake: () => worker?.wake(),
+  });
+  for (const [kind, handler] of Object.entries(notify.handlers)) handlers.set(kind, handler);
+  const response = createResponse({
+    db,
+    clock,
+    engine: database.engine,
+    autoResolve: config.incidentAutoResolve,
+    wake: () => worker?.wake(),
+    notifier: notify.notifier,
+  });
+  notify.connectIncidents(
+    incidentsPort({
+      findView: incidentsRepo.findView,
+      listAlerts: incidentsRepo.listAlerts,
+      record: response.record,
+      acknowledge: (actor, id) => response.incidents.acknowledge(actor, id),
+      resolve: (actor, id) => response.incidents.resolve(actor, id),
+    }),
+  );
+  for (const [kind, handler] of Object.entries(response.handlers)) handlers.set(kind, handler);
+  const pipeline = createPipeline({
+    db,
+    clock,
+    logger,
+    audit: auditRepo,
+    jobsFor: (ex) => createJobQueue(createJobsRepo(ex, database.engine), clock),
+    wake: () => worker?.wake(),
+    baseUrl: config.publicUrl || `http://localhost:${config.port}`,
+    exists: async (ex, kind, id) =>
+      !!(kind === 'service' ? await catalogRepo.findService(ex, id) : await catalogRepo.findTeam(ex, id)),
+    intake: response.intake,
+  });
+  for (const [kind, handler] of Object.entries(pipeline.jobHandlers)) handlers.set(kind, handler);
+  // Detection: Steady's own alert rules, evaluated as samples are stored, feeding the alerts stage.
+  const detection = createDetection({
+    db,
+    clock,
+    logger,
+    audit: auditRepo,
+    jobs,
+    store,
+    sink: { receive: (alerts) => pipeline.receiveAlerts(RULES_SOURCE, alerts) },
+    serviceExists: async (ex, id) => !!(await catalogRepo.findService(ex, id)),
+    ruleUrl: (id) => `${config.publicUrl || `http://localhost:${config.port}`}/rules/${id}`,
+  });
+  for (const [kind, handler] of detection.jobHandlers()) handlers.set(kind, handler);
+  // signals → detection: every stored batch is evaluated as it arrives (streaming, not on a tick).
+  ingest.onStored((batch) => detection.onStored(batch));
   worker = new JobWorker({
     repo: jobsRepo,
     clock,
@@ -115,6 +259,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     concurrency: config.jobConcurrency,
     leaseMs: config.jobLeaseSeconds * 1000,
     onJobDone: metrics.observeJob,
+    // Probe runs wait on the network (up to their timeout), so they get many slots of their own and a
+    // short poll, and never hold the slots other jobs need.
+    lanes: [
+      {
+        kinds: [PROBE_RUN_JOB],
+        concurrency: config.probeConcurrency,
+        pollMs: Math.min(config.jobPollMs, 100),
+      },
+    ],
   });
 
   // Before any route (after the cookie parser it reads): access rules are checked, and every route
@@ -169,7 +322,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerAuthRoutes(http, { auth, users, config });
   registerAuditRoutes(http, db, auditRepo);
   registerCatalogRoutes(http, catalog);
+  registerQueryRoutes(http, { store, evaluate: store.evaluate, clock });
+  registerAlertRoutes(http, { alerts: pipeline.alerts, config: pipeline.alertConfig, noise: pipeline.noise });
+  registerIngestRoutes(http, { alerts: pipeline.alerts, config: pipeline.alertConfig });
+  await registerMetricIngestRoutes(http, { sink: ingest, bodyLimitBytes: config.ingestBodyLimitBytes });
+  registerScrapeRoutes(http, scrapes);
+  registerProbeRoutes(http, probes);
+  detection.registerRoutes(http);
+  registerIncidentRoutes(http, response);
+  registerOncallRoutes(http, response.oncall, () => clock.now());
+  notify.registerRoutes(http);
   await registerConsole(http, deps.webDist ?? fileURLToPath(new URL('../web/dist', import.meta.url)));
+  // Rule state is loaded from the database; an app built on an unmigrated database (which /readyz then
+  // reports) has nothing to load yet.
+  if (await migrationsApplied(database)) await detection.start();
   await http.ready();
 
   const startWorker = worker;
@@ -178,10 +344,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     worker: startWorker,
     jobs,
     auth,
+    pipeline,
+    detection,
+    probes: probeRunner,
+    response,
+    notify,
     routes,
     async close() {
       closing = true;
       await Promise.all([http.close(), startWorker.stop()]);
+      await store.close();
       await database.close();
     },
   };
@@ -194,4 +366,12 @@ export async function scheduleHousekeeping(app: App, clock: Clock): Promise<void
     runAt: now,
     dedupeKey: `housekeeping:${Math.floor(now / HOUR) * HOUR}`,
   });
+  await scheduleMetricStoreJobs(app.jobs, clock);
+  await scheduleScrapeUpkeep(app.jobs, clock);
+}
+
+/** Runs probe upkeep now: retention, and the next run of every enabled probe (idempotent). */
+export async function scheduleProbes(app: App, clock: Clock): Promise<void> {
+  const now = clock.now();
+  await app.jobs.enqueue(PROBE_PRUNE_JOB, null, { runAt: now, dedupeKey: `${PROBE_PRUNE_JOB}:start:${now}` });
 }

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { buildApp, createServices, scheduleHousekeeping } from './app.ts';
 import { type Config, ConfigError, describeSettings, loadConfig } from './config.ts';
-import { seedDemo } from './demo.ts';
-import { systemActor } from './platform/audit/audit.repo.ts';
-import { authRepo } from './platform/auth/auth.repo.ts';
 import { generatePassword } from './platform/auth/secrets.ts';
 import { systemClock } from './platform/clock.ts';
-import { migrate, openDatabase } from './platform/db/database.ts';
 import { createLogger } from './platform/logging.ts';
+
+// The application, its database drivers and every module load only for commands that use them, so
+// `--help`, `config` and configuration errors answer at once.
+const loadDatabase = () => import('./platform/db/database.ts');
 
 const HELP: Record<string, string> = {
   main: `Steady: service-quality platform for e-commerce operations.
@@ -98,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runMigrate(config: Config): Promise<number> {
+  const { migrate, openDatabase } = await loadDatabase();
   const database = openDatabase(config);
   try {
     const applied = await migrate(database);
@@ -110,6 +110,8 @@ async function runMigrate(config: Config): Promise<number> {
 
 async function serve(config: Config, demo: boolean): Promise<number> {
   const logger = createLogger(config.logLevel);
+  const { migrate, openDatabase } = await loadDatabase();
+  const { buildApp, scheduleHousekeeping, scheduleProbes } = await import('./app.ts');
   const database = openDatabase(config);
   const applied = await migrate(database);
   logger.info({ engine: database.engine, location: database.location, applied }, 'database ready');
@@ -124,8 +126,9 @@ async function serve(config: Config, demo: boolean): Promise<number> {
       `\n  First start: administrator "${config.adminUsername}" created with password: ${created}\n`,
     );
   }
-  if (demo) await seedDemo(database, systemClock, config);
+  if (demo) await (await import('./demo.ts')).seedDemo(database, systemClock, config);
   await scheduleHousekeeping(app, systemClock);
+  await scheduleProbes(app, systemClock);
   app.worker.start();
   const address = await app.http.listen({ host: config.host, port: config.port });
   logger.info({ address }, 'steady listening');
@@ -168,6 +171,10 @@ async function manageUsers(
   opts: { role?: string | undefined; name?: string | undefined; password?: string | undefined },
 ): Promise<number> {
   const [action, username] = args;
+  const { migrate, openDatabase } = await loadDatabase();
+  const { createServices } = await import('./app.ts');
+  const { systemActor } = await import('./platform/audit/audit.repo.ts');
+  const { authRepo } = await import('./platform/auth/auth.repo.ts');
   const database = openDatabase(config);
   try {
     await migrate(database);

@@ -18,6 +18,36 @@ const bool = z.union([
   z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
 ]);
 
+/** Service mapping rules for ingestion (see ingest.service.ts); from the file as a list, from env as JSON text. */
+const serviceRuleList = z.array(
+  z.strictObject({
+    label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name'),
+    regex: z.string().refine((r) => {
+      try {
+        new RegExp(r);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression'),
+    service: z.string().min(1),
+  }),
+);
+const serviceRules = z.union([
+  serviceRuleList,
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON list of rules' });
+        return z.NEVER;
+      }
+    })
+    .pipe(serviceRuleList),
+]);
+
 export const SETTINGS = {
   host: { env: 'STEADY_HOST', schema: z.string().min(1), default: '0.0.0.0', doc: 'Address to listen on.' },
   port: { env: 'STEADY_PORT', schema: int(0, 65535), default: 8080, doc: 'HTTP port (0 picks a free one).' },
@@ -105,6 +135,12 @@ export const SETTINGS = {
     default: 8,
     doc: 'Jobs one instance runs at once.',
   },
+  probeConcurrency: {
+    env: 'STEADY_PROBE_CONCURRENCY',
+    schema: int(1, 5000),
+    default: 200,
+    doc: 'Probe runs one instance runs at once (they mostly wait on the network, apart from other jobs).',
+  },
   jobLeaseSeconds: {
     env: 'STEADY_JOB_LEASE_SECONDS',
     schema: int(5, 3600),
@@ -116,6 +152,79 @@ export const SETTINGS = {
     schema: int(1, 600),
     default: 25,
     doc: 'On SIGTERM, how long to wait for in-flight requests and jobs.',
+  },
+  incidentAutoResolve: {
+    env: 'STEADY_INCIDENT_AUTO_RESOLVE',
+    schema: bool,
+    default: true,
+    doc: 'Resolve an incident when the last of its alerts resolves (the timeline says so either way).',
+  },
+  ingestBodyLimitBytes: {
+    env: 'STEADY_INGEST_BODY_LIMIT_BYTES',
+    schema: int(1024, 1024 * 1024 * 1024),
+    default: 16 * 1024 * 1024,
+    doc: 'Largest body the ingestion endpoints (remote_write, OTLP, JSON, scrapes) accept, as sent; decompressed bodies may be up to 8 times this. Larger bodies get 413.',
+  },
+  ingestServiceRules: {
+    env: 'STEADY_INGEST_SERVICE_RULES',
+    schema: serviceRules,
+    default: [],
+    doc: 'Ties series without a `service` label to a catalog service: a JSON list of `{"label":"job","regex":"shop-(.*)","service":"$1"}`, first match wins.',
+  },
+  metricsMaxSeries: {
+    env: 'STEADY_METRICS_MAX_SERIES',
+    schema: int(1, 100_000_000),
+    default: 100_000,
+    doc: 'Most series the embedded metric store keeps; a batch that would create more is refused whole (422).',
+  },
+  metricsRetentionRawDays: {
+    env: 'STEADY_METRICS_RETENTION_RAW_DAYS',
+    schema: int(1, 3650),
+    default: 7,
+    doc: 'Days raw metric samples are kept in the embedded store.',
+  },
+  metricsRetention1mDays: {
+    env: 'STEADY_METRICS_RETENTION_1M_DAYS',
+    schema: int(1, 3650),
+    default: 90,
+    doc: 'Days 1-minute metric rollups (min, max, sum, count, last) are kept.',
+  },
+  metricsRetention1hDays: {
+    env: 'STEADY_METRICS_RETENTION_1H_DAYS',
+    schema: int(1, 36500),
+    default: 730,
+    doc: 'Days 1-hour metric rollups are kept.',
+  },
+  notifyLinkSecret: {
+    env: 'STEADY_NOTIFY_LINK_SECRET',
+    schema: z.string().refine((v) => v === '' || v.length >= 32, 'must be empty or at least 32 characters'),
+    default: '',
+    doc: 'Key that signs the one-click acknowledge/resolve links in notifications; empty: one is generated and kept in the database.',
+  },
+  notifyLinkTtlHours: {
+    env: 'STEADY_NOTIFY_LINK_TTL_HOURS',
+    schema: int(1, 24 * 30),
+    default: 24,
+    doc: 'One-click links in notifications expire after this many hours.',
+  },
+  notifySendTimeoutMs: {
+    env: 'STEADY_NOTIFY_SEND_TIMEOUT_MS',
+    schema: int(100, 120_000),
+    default: 10_000,
+    doc: 'How long one delivery attempt (HTTP request or SMTP session) may take before it counts as failed and is retried.',
+  },
+  notifyTimeZone: {
+    env: 'STEADY_NOTIFY_TIME_ZONE',
+    schema: z.string().refine((v) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: v });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Asia/Shanghai'),
+    default: 'Asia/Shanghai',
+    doc: 'Time zone of the times written in notifications.',
   },
 } as const;
 

@@ -38,7 +38,8 @@ export interface IncidentIntake {
    * Opens an incident for the group, or attaches the alerts to the open incident of that group key.
    * Idempotent: handing the same signal twice changes nothing the second time. When every alert of the
    * incident has resolved, the incident resolves too (as PagerDuty and Grafana OnCall do) unless that is
-   * switched off; either way the timeline says so.
+   * switched off; either way the timeline says so. A signal with only resolved alerts never opens an
+   * incident: it updates the group's latest incident, or, when the group never had one, returns a null id.
    */
-  onAlertGroup(signal: AlertGroupSignal): Promise<{ incidentId: string; created: boolean }>;
+  onAlertGroup(signal: AlertGroupSignal): Promise<{ incidentId: string | null; created: boolean }>;
 }

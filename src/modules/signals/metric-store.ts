@@ -77,6 +77,8 @@ export interface MetricStore {
   series(matchers: readonly LabelMatcher[], limit: number): Promise<Labels[]>;
   /** Distinct values of one label, for pickers. */
   labelValues(name: string, matchers: readonly LabelMatcher[]): Promise<string[]>;
+  /** Distinct label names of the series matching the matchers (all series when empty), for pickers. */
+  labelNames(matchers: readonly LabelMatcher[]): Promise<string[]>;
   /** Flush anything buffered and release resources; appends after close reject. */
   close(): Promise<void>;
 }

@@ -27,13 +27,20 @@ export interface Principal {
  * The access rule every route must declare (in its `config.access`). A route without one fails at
  * start-up, and the route-walk test checks every rule against every role.
  */
-export type Access = { public: true } | { roles: readonly Role[]; scope?: Scope };
+export type Access = { public: true; ownSecret?: true } | { roles: readonly Role[]; scope?: Scope };
 
 export const access = {
   public: { public: true } as Access,
+  /**
+   * No login, but the route checks a secret of its own (an integration's token, a signed link) and
+   * answers 401 without it: senders such as Alertmanager cannot hold a session.
+   */
+  ownSecret: { public: true, ownSecret: true } as Access,
   anyRole: { roles: ROLES } as Access,
   roles: (...roles: Role[]): Access => ({ roles }),
   ingest: (...roles: Role[]): Access => ({ roles: roles.length ? roles : ROLES, scope: 'ingest' }),
+  /** Reads by any method (e.g. a POSTed query) that a token with only the `read` scope may make. */
+  read: (...roles: Role[]): Access => ({ roles: roles.length ? roles : ROLES, scope: 'read' }),
 };
 
 /** Roles that change configuration (catalog, rules, schedules). */

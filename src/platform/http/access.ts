@@ -53,7 +53,7 @@ export function installAccessControl(app: FastifyInstance, auth: AuthService): r
   app.addHook('onRequest', async (req) => {
     const rule = req.routeOptions.config?.access;
     if (!rule || 'public' in rule) return;
-    const principal = await authenticate(req, auth);
+    const principal = await authenticate(req, auth, 'scope' in rule && rule.scope === 'ingest');
     if (!principal) throw unauthorized();
     req.principal = principal;
     if (!rule.roles.includes(principal.role)) throw forbidden();
@@ -66,12 +66,33 @@ export function installAccessControl(app: FastifyInstance, auth: AuthService): r
   return routes;
 }
 
-async function authenticate(req: FastifyRequest, auth: AuthService): Promise<Principal | undefined> {
+/**
+ * Ingestion routes also take HTTP Basic with the API token as the password (any user name): many agents
+ * (Telegraf, older exporters, some collectors) can only send Basic credentials.
+ */
+function basicPassword(secret: string | undefined): string | undefined {
+  if (!secret) return undefined;
+  const decoded = Buffer.from(secret, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) || undefined : undefined;
+}
+
+async function authenticate(
+  req: FastifyRequest,
+  auth: AuthService,
+  allowBasic: boolean,
+): Promise<Principal | undefined> {
   const header = req.headers.authorization;
   if (header) {
-    const [kind, secret] = header.split(' ');
-    if (kind?.toLowerCase() !== 'bearer' || !secret)
-      throw unauthorized('Authorization must be "Bearer <token>"');
+    const [kind, credentials] = header.split(' ');
+    const basic = allowBasic && kind?.toLowerCase() === 'basic';
+    const secret = basic ? basicPassword(credentials) : credentials;
+    if ((!basic && kind?.toLowerCase() !== 'bearer') || !secret)
+      throw unauthorized(
+        allowBasic
+          ? 'Authorization must be "Bearer <token>" or Basic with the token as password'
+          : 'Authorization must be "Bearer <token>"',
+      );
     const principal = await auth.authenticateToken(secret);
     if (!principal) throw unauthorized('The API token is unknown, revoked or expired');
     return principal;

@@ -8,6 +8,8 @@ export function findNulCharacter(value: unknown, root: string): string | undefin
     const [v, path] = stack.pop() as [unknown, string];
     if (typeof v === 'string') {
       if (v.includes('\u0000')) return path;
+    } else if (ArrayBuffer.isView(v)) {
+      // A raw body (remote_write, OTLP protobuf) is bytes, checked by its decoder; not walked byte by byte.
     } else if (Array.isArray(v)) {
       v.forEach((item, i) => {
         stack.push([item, `${path}.${i}`]);

@@ -4,6 +4,12 @@ import type { DB, JobsTable } from '../db/schema.ts';
 
 export type JobRow = JobsTable;
 
+/** Limits a claim to some job kinds (`only`) or to all but some (`except`), for a worker lane. */
+export interface KindFilter {
+  only?: readonly string[];
+  except?: readonly string[];
+}
+
 /** SQL for the durable job table. States: queued → running → (deleted when done) | dead. */
 export function createJobsRepo(db: Kysely<DB>, engine: Engine) {
   return {
@@ -22,7 +28,13 @@ export function createJobsRepo(db: Kysely<DB>, engine: Engine) {
      * running jobs whose lease ran out (their worker died). One UPDATE … RETURNING, with SKIP LOCKED on
      * PostgreSQL so concurrent workers never claim the same row.
      */
-    async claimDue(workerId: string, now: number, leaseUntil: number, limit: number): Promise<JobRow[]> {
+    async claimDue(
+      workerId: string,
+      now: number,
+      leaseUntil: number,
+      limit: number,
+      kinds?: KindFilter,
+    ): Promise<JobRow[]> {
       // A job whose worker died on its last allowed attempt is dead, not claimed again: a job that kills
       // its worker (out of memory, say) must not take down every instance in turn, forever.
       await db
@@ -49,6 +61,8 @@ export function createJobsRepo(db: Kysely<DB>, engine: Engine) {
         )
         .orderBy('runAt')
         .limit(limit);
+      if (kinds?.only) due = due.where('kind', 'in', kinds.only.length ? [...kinds.only] : ['']);
+      if (kinds?.except?.length) due = due.where('kind', 'not in', [...kinds.except]);
       if (engine === 'postgres') due = due.forUpdate().skipLocked();
       return db
         .updateTable('jobs')

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { newId } from '../ids.ts';
-import type { JobRow, JobsRepo } from './jobs.repo.ts';
+import type { JobRow, JobsRepo, KindFilter } from './jobs.repo.ts';
 
 export interface JobContext {
   jobId: string;
@@ -74,6 +74,27 @@ export interface WorkerOptions {
   backoff?: (attempt: number) => number;
   workerId?: string;
   onJobDone?: (kind: string, outcome: 'done' | 'retry' | 'dead', seconds: number) => void;
+  /**
+   * Job kinds run in their own lane with their own concurrency (and poll interval), apart from the rest.
+   * I/O-bound work that waits on the network for seconds (probes) gets hundreds of slots there, and can
+   * never take the few slots that escalations and notifications need.
+   */
+  lanes?: readonly WorkerLane[];
+}
+
+export interface WorkerLane {
+  kinds: readonly string[];
+  concurrency: number;
+  pollMs?: number;
+}
+
+interface Lane {
+  filter: KindFilter | undefined;
+  concurrency: number;
+  pollMs: number;
+  inFlight: Set<Promise<void>>;
+  timer: NodeJS.Timeout | undefined;
+  wakeUp: (() => void) | undefined;
 }
 
 /**
@@ -83,82 +104,100 @@ export interface WorkerOptions {
 export class JobWorker {
   readonly id: string;
   private readonly opts: WorkerOptions;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly lanes: Lane[];
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private loops: Promise<void>[] = [];
 
   constructor(opts: WorkerOptions) {
     this.opts = opts;
     this.id = opts.workerId ?? `worker-${newId()}`;
+    const lane = (filter: KindFilter | undefined, concurrency: number, pollMs: number): Lane => ({
+      filter,
+      concurrency,
+      pollMs,
+      inFlight: new Set(),
+      timer: undefined,
+      wakeUp: undefined,
+    });
+    const own = (opts.lanes ?? []).map((l) =>
+      lane({ only: l.kinds }, l.concurrency, l.pollMs ?? opts.pollMs),
+    );
+    const laneKinds = (opts.lanes ?? []).flatMap((l) => l.kinds);
+    this.lanes = [
+      lane(laneKinds.length ? { except: laneKinds } : undefined, opts.concurrency, opts.pollMs),
+      ...own,
+    ];
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loops = this.lanes.map((lane) => this.run(lane));
   }
 
   wake(): void {
-    this.wakeUp?.();
+    for (const lane of this.lanes) lane.wakeUp?.();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.wake();
-    await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.all(this.loops);
+    await Promise.allSettled(this.lanes.flatMap((lane) => [...lane.inFlight]));
   }
 
   /** Claims and runs every job due now, waiting for all of them; for tests that drive a fake clock. */
   async runDue(): Promise<number> {
     let total = 0;
     for (;;) {
-      const jobs = await this.claim(this.opts.concurrency);
-      if (jobs.length === 0) return total;
-      total += jobs.length;
-      await Promise.all(jobs.map((job) => this.execute(job)));
+      let round = 0;
+      for (const lane of this.lanes) {
+        const jobs = await this.claim(lane, lane.concurrency);
+        round += jobs.length;
+        await Promise.all(jobs.map((job) => this.execute(job)));
+      }
+      if (round === 0) return total;
+      total += round;
     }
   }
 
-  private async run(): Promise<void> {
+  private async run(lane: Lane): Promise<void> {
     while (this.running) {
-      const free = this.opts.concurrency - this.inFlight.size;
+      const free = lane.concurrency - lane.inFlight.size;
       let claimed = 0;
       if (free > 0) {
         try {
-          const jobs = await this.claim(free);
+          const jobs = await this.claim(lane, free);
           claimed = jobs.length;
           for (const job of jobs) {
             const p = this.execute(job).finally(() => {
-              this.inFlight.delete(p);
-              this.wake();
+              lane.inFlight.delete(p);
+              lane.wakeUp?.();
             });
-            this.inFlight.add(p);
+            lane.inFlight.add(p);
           }
         } catch (err) {
           this.opts.logger.error({ err }, 'job claim failed');
         }
       }
-      if (claimed === 0 || this.inFlight.size >= this.opts.concurrency) await this.sleep();
+      if (claimed === 0 || lane.inFlight.size >= lane.concurrency) await this.sleep(lane);
     }
   }
 
-  private sleep(): Promise<void> {
+  private sleep(lane: Lane): Promise<void> {
     return new Promise((resolve) => {
-      this.wakeUp = () => {
-        clearTimeout(this.timer);
-        this.wakeUp = undefined;
+      lane.wakeUp = () => {
+        clearTimeout(lane.timer);
+        lane.wakeUp = undefined;
         resolve();
       };
-      this.timer = setTimeout(() => this.wakeUp?.(), this.opts.pollMs);
+      lane.timer = setTimeout(() => lane.wakeUp?.(), lane.pollMs);
     });
   }
 
-  private claim(limit: number): Promise<JobRow[]> {
+  private claim(lane: Lane, limit: number): Promise<JobRow[]> {
     const now = this.opts.clock.now();
-    return this.opts.repo.claimDue(this.id, now, now + this.opts.leaseMs, limit);
+    return this.opts.repo.claimDue(this.id, now, now + this.opts.leaseMs, limit, lane.filter);
   }
 
   private async execute(job: JobRow): Promise<void> {

@@ -1,10 +1,19 @@
 import {
+  AlertOutlined,
   ApartmentOutlined,
+  ApiOutlined,
   AppstoreOutlined,
   AuditOutlined,
   DashboardOutlined,
+  FireOutlined,
+  HistoryOutlined,
   KeyOutlined,
+  LineChartOutlined,
+  NotificationOutlined,
+  ScheduleOutlined,
+  StopOutlined,
   TeamOutlined,
+  ToolOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import type { ParseKeys } from 'i18next';
@@ -30,16 +39,66 @@ export interface PageDef {
   permission?: Permission;
 }
 
-export type NavSection = 'home' | 'catalog' | 'admin';
+export type NavSection = 'home' | 'catalog' | 'admin' | 'monitoring' | 'respond';
 
 /** Navigation groups in order; `home` entries sit above the groups without a heading. */
 export const NAV_SECTIONS: { key: NavSection; labelKey: ParseKeys | null }[] = [
   { key: 'home', labelKey: null },
   { key: 'catalog', labelKey: 'nav.catalog' },
+  { key: 'monitoring', labelKey: 'nav.monitoring' },
+  { key: 'respond', labelKey: 'nav.respond' },
   { key: 'admin', labelKey: 'nav.admin' },
 ];
 
 export const PAGES: PageDef[] = [
+  {
+    path: '/alerts',
+    titleKey: 'alerts.nav.alerts',
+    section: 'respond',
+    icon: <AlertOutlined />,
+    component: lazy(() => import('../features/alerts/AlertsPage')),
+  },
+  {
+    path: '/alerts/silences',
+    titleKey: 'alerts.nav.silences',
+    section: 'respond',
+    icon: <StopOutlined />,
+    component: lazy(() => import('../features/alerts/SilencesPage')),
+  },
+  {
+    path: '/alerts/maintenance',
+    titleKey: 'alerts.nav.maintenance',
+    section: 'respond',
+    icon: <ToolOutlined />,
+    component: lazy(() => import('../features/alerts/MaintenancePage')),
+  },
+  {
+    path: '/alerts/integrations',
+    titleKey: 'alerts.nav.integrations',
+    section: 'respond',
+    icon: <ApiOutlined />,
+    component: lazy(() => import('../features/alerts/IntegrationsPage')),
+  },
+  {
+    path: '/incidents',
+    titleKey: 'nav.incidents',
+    section: 'respond',
+    icon: <FireOutlined />,
+    component: lazy(() => import('../features/incidents/IncidentsPage')),
+  },
+  {
+    path: '/incidents/:id',
+    titleKey: 'incidents.detailTitle',
+    navPath: '/incidents',
+    component: lazy(() => import('../features/incidents/IncidentDetailPage')),
+  },
+  {
+    path: '/oncall',
+    titleKey: 'nav.oncall',
+    section: 'respond',
+    icon: <ScheduleOutlined />,
+    component: lazy(() => import('../features/oncall/OncallPage')),
+  },
   {
     path: '/',
     titleKey: 'nav.overview',
@@ -68,6 +127,26 @@ export const PAGES: PageDef[] = [
     component: lazy(() => import('../features/teams/TeamDetailPage')),
   },
   {
+    path: '/rules',
+    titleKey: 'nav.rules',
+    section: 'monitoring',
+    icon: <AlertOutlined />,
+    component: lazy(() => import('../features/rules/RulesPage')),
+  },
+  {
+    path: '/rules/review',
+    titleKey: 'nav.ruleReview',
+    section: 'monitoring',
+    icon: <LineChartOutlined />,
+    component: lazy(() => import('../features/rules/RuleReviewPage')),
+  },
+  {
+    path: '/rules/:id',
+    titleKey: 'rules.editTitle',
+    navPath: '/rules',
+    component: lazy(() => import('../features/rules/RuleEditorPage')),
+  },
+  {
     path: '/admin/users',
     titleKey: 'nav.users',
     section: 'admin',
@@ -94,5 +173,25 @@ export const PAGES: PageDef[] = [
     titleKey: 'nav.profile',
     icon: <UserOutlined />,
     component: lazy(() => import('../features/profile/ProfilePage')),
+  },
+  {
+    path: '/notify/channels',
+    titleKey: 'nav.notifyChannels',
+    section: 'respond',
+    icon: <NotificationOutlined />,
+    component: lazy(() => import('../features/notify/ChannelsPage')),
+  },
+  {
+    path: '/notify/log',
+    titleKey: 'nav.notifyLog',
+    section: 'respond',
+    icon: <HistoryOutlined />,
+    component: lazy(() => import('../features/notify/DeliveryLogPage')),
+  },
+  {
+    path: '/profile/notifications',
+    titleKey: 'nav.myNotifications',
+    navPath: '/profile',
+    component: lazy(() => import('../features/notify/MyNotificationsPage')),
   },
 ];

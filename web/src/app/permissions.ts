@@ -10,6 +10,8 @@ const RULES = {
   manageUsers: ['admin'],
   viewAudit: ['admin', 'manager'],
   viewAllTokens: ['admin'],
+  /** Acknowledge, resolve, escalate, note, review: the incident routes' responders. */
+  respond: ['admin', 'manager', 'responder'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof RULES;

@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { App, Button, Card, Col, Descriptions, Form, Input, Row, Select } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
 import { api } from '../../app/api';
 import { useAuth, useUser } from '../../app/auth';
 import { useShowError } from '../../app/errors';
@@ -104,6 +105,9 @@ export default function ProfilePage() {
           </Card>
           <Card size="small" title={t('profile.password')} style={{ marginTop: 12 }}>
             <Button onClick={() => setChanging(true)}>{t('userMenu.changePassword')}</Button>
+          </Card>
+          <Card size="small" title={t('nav.myNotifications')} style={{ marginTop: 12 }}>
+            <Link to="/profile/notifications">{t('notify.myNotificationsLink')}</Link>
           </Card>
         </Col>
       </Row>

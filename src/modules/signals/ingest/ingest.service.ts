@@ -1,0 +1,135 @@
+import { badRequest } from '../../../platform/errors.ts';
+import type { AppendResult, Labels, MetricStore, Point, SampleSink, SeriesSamples } from '../metric-store.ts';
+import { labelProblem } from './labels.ts';
+
+/**
+ * Ties series without a `service` label to a catalog service: when label `label` fully matches `regex`,
+ * the series gets `service` = `service` with `$1`… replaced by the regex's groups (Prometheus relabelling
+ * style). Rules are tried in order; the first match wins.
+ */
+export interface ServiceRule {
+  label: string;
+  regex: string;
+  service: string;
+}
+
+/** Told about every batch once it is durably stored; runs inline, so it must be cheap and not throw. */
+export type StoredListener = (batch: readonly SeriesSamples[]) => void;
+
+export interface IngestServiceDeps {
+  store: Pick<MetricStore, 'append'>;
+  serviceRules?: readonly ServiceRule[];
+  /** Where a failing listener is reported; the samples stay stored either way. */
+  onListenerError?: (err: unknown) => void;
+}
+
+interface CompiledRule {
+  label: string;
+  regex: RegExp;
+  template: string;
+}
+
+/** Most problems listed in one 400 reply; the count says how many there were. */
+const MAX_PROBLEMS = 10;
+
+export function compileServiceRules(rules: readonly ServiceRule[]): CompiledRule[] {
+  return rules.map((r) => ({ label: r.label, regex: new RegExp(`^(?:${r.regex})$`), template: r.service }));
+}
+
+function serviceFor(labels: Labels, rules: readonly CompiledRule[]): string | undefined {
+  for (const rule of rules) {
+    const value = labels[rule.label];
+    if (value === undefined) continue;
+    const m = rule.regex.exec(value);
+    if (!m) continue;
+    const service = rule.template.replace(/\$\{?(\d+)\}?/g, (_, i: string) => m[Number(i)] ?? '');
+    if (service) return service;
+  }
+  return undefined;
+}
+
+function pointProblem(p: Point): string | undefined {
+  if (!Number.isSafeInteger(p.ts)) return `timestamp ${String(p.ts)} is not a whole number of milliseconds`;
+  // NaN and ±Inf values are legal in Prometheus's model (NaN is also its staleness marker): kept.
+  if (typeof p.value !== 'number') return `value ${String(p.value)} is not a number`;
+  return undefined;
+}
+
+/**
+ * The one door samples come in by (remote_write, OTLP, the JSON API, scrapes, probes): checks names and
+ * timestamps, ties series to catalog services, appends to the store, then tells the listeners. A batch
+ * with any invalid series is refused whole, so a 4xx always means nothing was stored.
+ */
+export function createIngestService(deps: IngestServiceDeps) {
+  const rules = compileServiceRules(deps.serviceRules ?? []);
+  const listeners = new Set<StoredListener>();
+
+  function prepare(batch: readonly SeriesSamples[]): { clean: SeriesSamples[]; samples: number } {
+    const clean: SeriesSamples[] = [];
+    const problems: string[] = [];
+    let bad = 0;
+    let samples = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const series = batch[i] as SeriesSamples;
+      if (series.points.length === 0) continue;
+      const labels: Record<string, string> = {};
+      for (const key in series.labels) {
+        const value = series.labels[key];
+        if (value !== '') labels[key] = value as string;
+      }
+      let problem = labelProblem(labels);
+      if (!problem) {
+        for (const p of series.points) {
+          const why = pointProblem(p);
+          if (why) {
+            problem = `${labels.__name__}: ${why}`;
+            break;
+          }
+        }
+      }
+      if (problem) {
+        bad++;
+        if (problems.length < MAX_PROBLEMS) problems.push(`series ${i}: ${problem}`);
+        continue;
+      }
+      if (labels.service === undefined && rules.length > 0) {
+        const service = serviceFor(labels, rules);
+        if (service) labels.service = service;
+      }
+      samples += series.points.length;
+      clean.push({ labels, points: series.points });
+    }
+    if (bad > 0) {
+      throw badRequest(`${bad} of ${batch.length} series are invalid, nothing was stored: ${problems[0]}`, {
+        problems,
+        invalidSeries: bad,
+      });
+    }
+    return { clean, samples };
+  }
+
+  const sink = {
+    async ingest(batch: readonly SeriesSamples[]): Promise<AppendResult> {
+      const { clean } = prepare(batch);
+      if (clean.length === 0) return { samples: 0, newSeries: 0 };
+      const result = await deps.store.append(clean);
+      for (const listener of listeners) {
+        try {
+          listener(clean);
+        } catch (err) {
+          deps.onListenerError?.(err);
+        }
+      }
+      return result;
+    },
+
+    /** Subscribes to stored batches; returns the unsubscribe function. */
+    onStored(listener: StoredListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  } satisfies SampleSink & Record<string, unknown>;
+  return sink;
+}
+
+export type IngestService = ReturnType<typeof createIngestService>;

@@ -1,0 +1,174 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/app.ts';
+
+/**
+ * Incidents and on-call in the console, in Debian's Chromium: an incident opened through the API is
+ * acknowledged in the console, and the MTTA figure moves. Screenshots in both languages.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const SHOTS = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
+const STEP = 60_000;
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`Browser tests cannot run: ${CHROMIUM} is missing`);
+
+describe.skipIf(!haveChromium)('incidents and on-call console (Chromium)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let baseUrl: string;
+  let ref: string;
+
+  const shot = (name: string) =>
+    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+  const api = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) => {
+    const res = await t.admin.request({ method, url, ...(payload ? { payload } : {}) });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(WEB_DIST, 'index.html')))
+      throw new Error('The console is not built: npm run build:web');
+    mkdirSync(SHOTS, { recursive: true });
+    t = await startTestApp('sqlite', { webDist: WEB_DIST });
+    t.app.worker.start();
+    baseUrl = await t.app.http.listen({ port: 0, host: '127.0.0.1' });
+
+    const team = await api('POST', '/api/v1/teams', { name: 'SRE 运维' });
+    const wang = await api('POST', '/api/v1/users', {
+      username: 'wang.oncall',
+      displayName: '王值班 Wang',
+      role: 'responder',
+      password: 'user-password-1',
+    });
+    const li = await api('POST', '/api/v1/users', {
+      username: 'li.oncall',
+      displayName: '李值班 Li',
+      role: 'responder',
+      password: 'user-password-1',
+    });
+    const service = await api('POST', '/api/v1/services', {
+      name: 'payment-gateway',
+      ownerTeamId: team.id,
+      tier: 1,
+    });
+    const monday = new Date();
+    monday.setDate(monday.getDate() - ((monday.getDay() + 6) % 7) - 7);
+    const schedule = await api('POST', '/api/v1/schedules', {
+      name: 'SRE primary',
+      timeZone: 'Asia/Shanghai',
+      layers: [
+        {
+          name: 'Weekdays',
+          rotation: 'daily',
+          handoffTime: '09:00',
+          startDate: monday.toISOString().slice(0, 10),
+          participants: [wang.id, li.id],
+          restrictions: [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '23:00' }],
+        },
+      ],
+    });
+    const policy = await api('POST', '/api/v1/escalation-policies', {
+      name: 'SRE default',
+      steps: [
+        { targets: [{ type: 'schedule', id: schedule.id }], waitMinutes: 5 },
+        { targets: [{ type: 'team', id: team.id }], waitMinutes: 10 },
+      ],
+      repeat: 1,
+    });
+    const inc = await api('POST', '/api/v1/incidents', {
+      title: '支付网关错误率升高 Payment gateway 5xx',
+      severity: 'P1',
+      serviceId: service.id,
+      escalationPolicyId: policy.id,
+    });
+    ref = inc.ref;
+    await api('POST', '/api/v1/incidents', { title: 'Search latency p99 > 2s', severity: 'P3' });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${baseUrl}/login`);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  }, STEP);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it(
+    'acknowledges an incident opened through the API, and MTTA moves',
+    async () => {
+      await page.goto(`${baseUrl}/incidents`);
+      const figures = page.getByTestId('incident-figures');
+      await figures.getByText('MTTA (mean time to acknowledge)').first().waitFor();
+      await expect.poll(() => page.getByTestId('figure-mtta').textContent()).toContain('—');
+      await page.getByTestId('incidents-table').getByText(ref).click();
+      await page.waitForURL(`${baseUrl}/incidents/${ref}`);
+      await page.getByTestId('event-escalated').first().waitFor();
+      await page.waitForTimeout(1500); // so the time to acknowledge is visibly more than zero
+      await page.getByTestId('incident-ack').click();
+      await page.getByTestId('incident-state').getByText('Acknowledged').waitFor();
+      await page.getByTestId('event-acknowledged').waitFor();
+      await page.getByTestId('incident-note').fill('Rolled back payment-gateway v2.3.1');
+      await page.getByRole('button', { name: 'Add note' }).click();
+      await page.getByTestId('event-note').waitFor();
+      await shot('incident-detail');
+
+      await page.goto(`${baseUrl}/incidents`);
+      await expect
+        .poll(() => page.getByTestId('figure-mtta').textContent(), { timeout: 20_000 })
+        .toMatch(/\d+ s/);
+      const figuresApi = await api(
+        'GET',
+        `/api/v1/incident-figures?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`,
+      );
+      expect(figuresApi.total.acknowledged).toBe(1);
+      expect(figuresApi.total.mttaMs).toBeGreaterThan(1000);
+      await shot('incidents');
+
+      await page.goto(`${baseUrl}/oncall`);
+      await page.getByTestId('calendar-SRE primary').waitFor();
+      await page.getByTestId('oncall-now').getByText('SRE primary').waitFor();
+      await shot('oncall');
+    },
+    STEP,
+  );
+
+  it(
+    'shows the same pages in Chinese',
+    async () => {
+      await page.getByTestId('lang-switch').click();
+      await page.getByText('简体中文').last().click();
+      await page.getByTestId('oncall-now').getByText('当前值班').waitFor();
+      await shot('oncall-zh');
+      await page.goto(`${baseUrl}/incidents/${ref}`);
+      await page.getByTestId('incident-state').getByText('已认领').waitFor();
+      await page.getByText('故障复盘').waitFor();
+      await shot('incident-detail-zh');
+      await page.goto(`${baseUrl}/incidents`);
+      await page.getByText('响应指标').waitFor();
+      await shot('incidents-zh');
+    },
+    STEP,
+  );
+});
