@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { Histogram } from 'prom-client';
 import { z } from 'zod';
 import type { Config } from './config.ts';
-import { registerAlertRoutes, registerIngestRoutes } from './modules/alerts/index.ts';
+import { linkedToIncidents, registerAlertRoutes, registerIngestRoutes } from './modules/alerts/index.ts';
 import { catalogRepo, createCatalogService, registerCatalogRoutes } from './modules/catalog/index.ts';
 import { createDetection, type Detection, RULES_SOURCE } from './modules/detection/index.ts';
 import {
@@ -97,6 +97,16 @@ export interface App {
 }
 
 const HOUR = 3_600_000;
+
+/** Steady's own alert about its notification channels. */
+const CHANNEL_HEALTH_SOURCE = {
+  integrationId: null,
+  name: 'steady-channels',
+  defaultSeverity: 'P2',
+  severityLabel: 'severity',
+  severityMap: {},
+  resolveTimeoutMs: null,
+} as const;
 
 /** The domain services, wired to their repositories; the app, the demo and the benchmarks share this. */
 export function createServices(deps: { db: Kysely<DB>; clock: Clock; config: Config }) {
@@ -235,6 +245,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     intake: response.intake,
   });
   for (const [kind, handler] of Object.entries(pipeline.jobHandlers)) handlers.set(kind, handler);
+  // A notification channel that keeps failing is itself an alert, routed like any other, so the team
+  // hears about it through the channels that still work.
+  notify.onChannelHealth(async (e) => {
+    await pipeline.receiveAlerts(CHANNEL_HEALTH_SOURCE, [
+      {
+        status: e.state === 'failing' ? 'firing' : 'resolved',
+        labels: { alertname: 'NotificationChannelFailing', channel: e.channelName, channel_kind: e.kind },
+        annotations: {
+          summary: `Notification channel "${e.channelName}" (${e.kind}) failed ${e.failures} times in a row`,
+          ...(e.lastError ? { description: e.lastError } : {}),
+        },
+        startsAt: null,
+        endsAt: null,
+        generatorUrl: null,
+      },
+    ]);
+  });
   // Detection: Steady's own alert rules, evaluated as samples are stored, feeding the alerts stage.
   const detection = createDetection({
     db,
@@ -246,6 +273,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     sink: { receive: (alerts) => pipeline.receiveAlerts(RULES_SOURCE, alerts) },
     serviceExists: async (ex, id) => !!(await catalogRepo.findService(ex, id)),
     ruleUrl: (id) => `${config.publicUrl || `http://localhost:${config.port}`}/rules/${id}`,
+    incidentLinks: (firings) => linkedToIncidents(db, RULES_SOURCE.name, firings),
   });
   for (const [kind, handler] of detection.jobHandlers()) handlers.set(kind, handler);
   // signals → detection: every stored batch is evaluated as it arrives (streaming, not on a tick).

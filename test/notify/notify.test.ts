@@ -25,7 +25,14 @@ describeEachEngine('notifications', (engine) => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   /** What the webhook receiver answers next, per path. */
   const plan = new Map<string, Reply[]>();
-  const health: { channelName: string; state: string }[] = [];
+  /** Steady's own alerts about a channel (raised through the alerts stage like any other alert). */
+  const channelAlerts = async (name: string) =>
+    (await call(manager, 'GET', '/api/v1/alerts'))
+      .json()
+      .items.filter(
+        (a: { labels: Record<string, string> }) =>
+          a.labels.alertname === 'NotificationChannelFailing' && a.labels.channel === name,
+      ) as { status: string }[];
   let expiring: { url: string; incidentId: string } | undefined;
 
   beforeAll(async () => {
@@ -35,9 +42,6 @@ describeEachEngine('notifications', (engine) => {
     );
     smtp = await startSmtp();
     t = await startTestApp(engine, { clock, config: { publicUrl: 'https://steady.shop.example' } });
-    t.app.notify.onChannelHealth((e) => {
-      health.push({ channelName: e.channelName, state: e.state });
-    });
     manager = await t.as('manager');
     responder = await t.as('responder');
     database = t.testDb.open();
@@ -190,14 +194,12 @@ describeEachEngine('notifications', (engine) => {
     // Three failures in a row: the channel is failing, shown on the channel and raised once.
     const channel = (await call(manager, 'GET', `/api/v1/notify/channels/${bad.id}`)).json();
     expect(channel).toMatchObject({ health: 'failing', consecutiveFailures: 3 });
-    expect(health.filter((h) => h.channelName === 'hook-bad')).toEqual([
-      { channelName: 'hook-bad', state: 'failing' },
-    ]);
+    expect((await channelAlerts('hook-bad')).map((a) => a.status)).toEqual(['firing']);
     // It recovers on the next success.
     await test(bad.id);
     await runDue();
     expect((await call(manager, 'GET', `/api/v1/notify/channels/${bad.id}`)).json().health).toBe('ok');
-    expect(health.filter((h) => h.channelName === 'hook-bad').map((h) => h.state)).toEqual(['failing', 'ok']);
+    expect((await channelAlerts('hook-bad')).map((a) => a.status)).toEqual(['resolved']);
   });
 
   it('keeps to the channel rate limit: the excess waits for the minute window to move', async () => {

@@ -16,6 +16,7 @@ export { alertConfigRepo } from './config.repo.ts';
 export { type AlertConfigService, createAlertConfigService } from './config.service.ts';
 export type { IncomingAlert } from './formats/types.ts';
 export { createGrouping, FLUSH_JOB, type Grouping } from './grouping.ts';
+export { linkedToIncidents } from './incident-links.ts';
 export { registerIngestRoutes } from './ingest.routes.ts';
 export { createNoiseService, type NoiseService } from './noise.service.ts';
 export { inhibitStage } from './stages/inhibit.ts';
