@@ -251,6 +251,10 @@ try {
         minutes,
         alertsPerMinute: perMinute,
         alertsPerCall: batch,
+        // intakeToIncident includes group_wait by design; with 0 it is the pipeline's own latency, and a
+        // route with group_wait W adds exactly W. intakeToHandOver includes group_interval for alerts that
+        // join a group after its first flush (they wait for the next one, as in Alertmanager).
+        routing: { groupBy: ['alertname', 'service'], groupWaitSeconds: 0, groupIntervalSeconds: 60 },
         webhookCalls: calls,
         alertsSent: seq,
         webhookErrors: errors,

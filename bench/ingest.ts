@@ -3,7 +3,8 @@
  * SQLite store, Steady on PostgreSQL, and Debian's Prometheus with --web.enable-remote-write-receiver,
  * in the same run, with the same pre-encoded payloads sent by the same client.
  *
- *   npm run bench:ingest -- [--duration 10] [--series 10000] [--batch 2000] [--rounds 300]
+ *   npm run bench:ingest -- [--duration 10] [--series 10000] [--batch 2000] [--rounds 600]
+ *                             [--targets sqlite,postgres,prometheus]
  *
  * Payloads are shaped as Prometheus sends them: the series are split into shards of `batch` series, each
  * request carries one sample of every series of its shard, and each shard sends its requests one after
@@ -31,13 +32,17 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     series: { type: 'string', default: '10000' },
     batch: { type: 'string', default: '2000' },
-    rounds: { type: 'string', default: '300' },
+    rounds: { type: 'string', default: '600' },
     prometheus: { type: 'string', default: '/usr/bin/prometheus' },
+    // A subset, for profiling one target (ratios need prometheus).
+    targets: { type: 'string', default: 'sqlite,postgres,prometheus' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (args.help) {
-  console.log('Usage: npm run bench:ingest -- [--duration s] [--series n] [--batch n] [--rounds n]');
+  console.log(
+    'Usage: npm run bench:ingest -- [--duration s] [--series n] [--batch n] [--rounds n] [--targets list]',
+  );
   process.exit(0);
 }
 const duration = Number(args.duration);
@@ -45,6 +50,7 @@ const seriesCount = Number(args.series);
 const batch = Number(args.batch);
 const rounds = Number(args.rounds);
 const shards = Math.ceil(seriesCount / batch);
+const targets = new Set(String(args.targets).split(','));
 
 /** Pre-encoded requests per shard, in send order; the client does no encoding while measuring. */
 async function generate(): Promise<{ bodies: Buffer[][]; bytes: number }> {
@@ -238,9 +244,11 @@ const cluster = process.env.STEADY_TEST_PG_URL
     : undefined;
 const pgAdmin = process.env.STEADY_TEST_PG_URL ?? cluster?.url;
 try {
-  const sqlite = await runSteady(generated.bodies, '');
-  let postgres: Awaited<ReturnType<typeof runSteady>> | string = 'skipped: no PostgreSQL';
-  if (pgAdmin) {
+  type Outcome = Awaited<ReturnType<typeof runSteady>> | string;
+  const sqlite: Outcome = targets.has('sqlite') ? await runSteady(generated.bodies, '') : 'skipped';
+  let postgres: Outcome = 'skipped: no PostgreSQL';
+  if (!targets.has('postgres')) postgres = 'skipped';
+  else if (pgAdmin) {
     const admin = new pg.Client({ connectionString: pgAdmin });
     await admin.connect();
     await admin.query('CREATE DATABASE steady_bench_ingest');
@@ -249,9 +257,11 @@ try {
     url.pathname = '/steady_bench_ingest';
     postgres = await runSteady(generated.bodies, url.toString());
   }
-  const prometheus = await runPrometheus(generated.bodies);
-  const ratio = (r: { samplesPerSecond: number } | string) =>
-    typeof r === 'string' ? null : Math.round((r.samplesPerSecond / prometheus.samplesPerSecond) * 100) / 100;
+  const prometheus: Outcome = targets.has('prometheus') ? await runPrometheus(generated.bodies) : 'skipped';
+  const ratio = (r: Outcome) =>
+    typeof r === 'string' || typeof prometheus === 'string'
+      ? null
+      : Math.round((r.samplesPerSecond / prometheus.samplesPerSecond) * 100) / 100;
   console.log(
     JSON.stringify(
       {

@@ -30,16 +30,19 @@ import {
   createIngestService,
   createProbeRunner,
   createProbesService,
+  createRemoteMetricStore,
   createScrapeService,
   metricStoreJobs,
   PROBE_PRUNE_JOB,
   PROBE_RUN_JOB,
   type ProbeRunner,
   probesRepo,
+  type QueryableMetricStore,
   registerMetricIngestRoutes,
   registerProbeRoutes,
   registerQueryRoutes,
   registerScrapeRoutes,
+  remoteStoreOptions,
   SCRAPE_JOB,
   SCRAPE_UPKEEP_JOB,
   scheduleMetricStoreJobs,
@@ -74,6 +77,8 @@ export interface AppDeps {
   logger: Logger;
   /** Where the built console lives; default web/dist beside the project. */
   webDist?: string;
+  /** Routes of the one running this app (the demo's scenario and inbox routes), added before the console. */
+  extraRoutes?: (http: Api) => void;
 }
 
 export interface App {
@@ -92,6 +97,8 @@ export interface App {
   notify: Notify;
   /** Every registered route with its access rule (for the route-walk test and the docs). */
   routes: readonly RouteAccess[];
+  /** Whether samples live in the embedded store (whose rollup and retention jobs then run). */
+  embeddedMetrics: boolean;
   /** Stop accepting, finish in-flight requests and jobs, close the database. */
   close(): Promise<void>;
 }
@@ -111,12 +118,17 @@ const CHANNEL_HEALTH_SOURCE = {
 /** The domain services, wired to their repositories; the app, the demo and the benchmarks share this. */
 export function createServices(deps: { db: Kysely<DB>; clock: Clock; config: Config }) {
   const { db, clock, config } = deps;
-  const store = createEmbeddedMetricStore({ db, clock, config });
+  // A Prometheus-compatible TSDB when one is configured (large installations), else the embedded store.
+  const remote = remoteStoreOptions(config, clock);
+  const embeddedStore = remote ? undefined : createEmbeddedMetricStore({ db, clock, config });
+  const store: QueryableMetricStore = remote ? createRemoteMetricStore(remote) : embeddedStore!;
   return {
     auth: createAuthService({ db, clock, repo: authRepo, audit: auditRepo, config }),
     users: createUsersService({ db, clock, repo: authRepo, audit: auditRepo }),
     catalog: createCatalogService({ db, clock, repo: catalogRepo, audit: auditRepo, users: authRepo }),
     store,
+    /** The embedded store when samples live there (rollups, retention); undefined with a remote TSDB. */
+    embeddedStore,
     /** The one door samples come in by (ingestion routes, scrapes, probes); detection listens on it. */
     ingest: createIngestService({ store, serviceRules: config.ingestServiceRules }),
   };
@@ -150,7 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     poolStats: () => database.poolStats(),
     jobCounts: () => jobsRepo.countByState(clock.now()),
   });
-  const { auth, users, catalog, store, ingest } = createServices({ db, clock, config });
+  const { auth, users, catalog, store, embeddedStore, ingest } = createServices({ db, clock, config });
 
   // Durable background work. Modules add their handlers here as they arrive.
   const handlers = new Map<string, JobHandler>();
@@ -162,7 +174,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const next = Math.floor(clock.now() / HOUR + 1) * HOUR;
     await jobs.enqueue('housekeeping', null, { runAt: next, dedupeKey: `housekeeping:${next}` });
   });
-  for (const [kind, handler] of metricStoreJobs(store, jobs, clock)) handlers.set(kind, handler);
+  // With a remote TSDB, downsampling and retention are the TSDB's business.
+  if (embeddedStore)
+    for (const [kind, handler] of metricStoreJobs(embeddedStore, jobs, clock)) handlers.set(kind, handler);
   // Synthetic probes: one job per probe slot, run in a lane of their own (see the worker's `lanes`).
   const probeLateness = new Histogram({
     name: 'steady_probe_lateness_seconds',
@@ -360,6 +374,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerIncidentRoutes(http, response);
   registerOncallRoutes(http, response.oncall, () => clock.now());
   notify.registerRoutes(http);
+  deps.extraRoutes?.(http);
   await registerConsole(http, deps.webDist ?? fileURLToPath(new URL('../web/dist', import.meta.url)));
   // Rule state is loaded from the database; an app built on an unmigrated database (which /readyz then
   // reports) has nothing to load yet.
@@ -378,6 +393,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     response,
     notify,
     routes,
+    embeddedMetrics: embeddedStore !== undefined,
     async close() {
       closing = true;
       await Promise.all([http.close(), startWorker.stop()]);
@@ -394,7 +410,7 @@ export async function scheduleHousekeeping(app: App, clock: Clock): Promise<void
     runAt: now,
     dedupeKey: `housekeeping:${Math.floor(now / HOUR) * HOUR}`,
   });
-  await scheduleMetricStoreJobs(app.jobs, clock);
+  if (app.embeddedMetrics) await scheduleMetricStoreJobs(app.jobs, clock);
   await scheduleScrapeUpkeep(app.jobs, clock);
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, describeSettings, loadConfig } from './config.ts';
+import type { DemoSettings } from './demo/cli.ts';
 import { generatePassword } from './platform/auth/secrets.ts';
 import { systemClock } from './platform/clock.ts';
 import { createLogger } from './platform/logging.ts';
@@ -31,9 +32,18 @@ Run 'steady <command> --help' for details.`,
 Runs the API under /api/v1, the console, /healthz, /readyz, /metrics and /api/docs.
 Uses embedded SQLite in STEADY_DATA_DIR (./data) unless DATABASE_URL=postgres://… is set.
 Migrations run at start-up. SIGTERM/SIGINT: stop accepting, finish in-flight work, exit 0.`,
-  demo: `Usage: steady demo [--config <file>] [--port <n>] [--host <addr>]
+  demo: `Usage: steady demo [--config <file>] [--port <n>] [--host <addr>] [--scenario <name>] [--no-fault]
+                  [--fault-after <seconds>] [--history-hours <h>] [--seed <n>] [--shop-port <n>]
 
-Like 'serve', and on an empty database first creates demo teams, services and users.
+Like 'serve', plus a simulated shop feeding it. On an empty database it first creates demo teams,
+services, users, an on-call schedule, escalation policies, routing, the default rules, probes of the
+simulated storefront, a heartbeat monitor, a notification channel to the demo inbox and an ingest token.
+It then sends --history-hours (default 26) of simulated history through the ingestion API, runs the
+shop in real time, and injects a fault --fault-after seconds later (default 60, or 0 with --scenario;
+negative: that long before the start, inside the history; bad-deploy unless --scenario names another;
+--no-fault for none).
+If a demo is already running on the port, --scenario injects that fault into it now and exits
+(POST /api/v1/demo/scenarios, admins only).
 The administrator's password is STEADY_ADMIN_PASSWORD, or "steady-demo" for the demo.`,
   migrate: `Usage: steady migrate [--config <file>]
 
@@ -62,6 +72,12 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       password: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      scenario: { type: 'string' },
+      'no-fault': { type: 'boolean' },
+      'fault-after': { type: 'string' },
+      'history-hours': { type: 'string' },
+      seed: { type: 'string' },
+      'shop-port': { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -71,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.help) {
     console.log(HELP[command]);
+    if (command === 'demo') console.log(await (await import('./demo/cli.ts')).scenarioHelp());
     return 0;
   }
   if (command === 'config') {
@@ -86,8 +103,13 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'serve':
-    case 'demo':
-      return serve(config, command === 'demo');
+      return serve(config, false);
+    case 'demo': {
+      const demoCli = await import('./demo/cli.ts');
+      const demo = demoCli.demoSettings(values, config);
+      if (values.scenario && (await demoCli.injectIntoRunning(config, values.scenario))) return 0;
+      return serve(config, demo);
+    }
     case 'migrate':
       return runMigrate(config);
     case 'user':
@@ -108,7 +130,7 @@ async function runMigrate(config: Config): Promise<number> {
   }
 }
 
-async function serve(config: Config, demo: boolean): Promise<number> {
+async function serve(config: Config, demo: DemoSettings | false): Promise<number> {
   const logger = createLogger(config.logLevel);
   const { migrate, openDatabase } = await loadDatabase();
   const { buildApp, scheduleHousekeeping, scheduleProbes } = await import('./app.ts');
@@ -116,7 +138,14 @@ async function serve(config: Config, demo: boolean): Promise<number> {
   const applied = await migrate(database);
   logger.info({ engine: database.engine, location: database.location, applied }, 'database ready');
 
-  const app = await buildApp({ config, database, clock: systemClock, logger });
+  const demoHooks = demo ? (await import('./demo/cli.ts')).demoHooks(config, demo) : undefined;
+  const app = await buildApp({
+    config,
+    database,
+    clock: systemClock,
+    logger,
+    ...(demoHooks ? { extraRoutes: demoHooks.routes } : {}),
+  });
   const generated = !config.adminPassword;
   const password = config.adminPassword || generatePassword();
   const created = await app.auth.ensureAdmin(config.adminUsername, password, generated);
@@ -132,11 +161,14 @@ async function serve(config: Config, demo: boolean): Promise<number> {
   app.worker.start();
   const address = await app.http.listen({ host: config.host, port: config.port });
   logger.info({ address }, 'steady listening');
+  await demoHooks?.start(app.http.server.address());
   if (demo) {
     console.log(
       `\n  Steady demo is running: open ${config.publicUrl.replace(/\/$/, '')}/ and log in as "${config.adminUsername}" ` +
         `with password "${config.adminPassword}".\n  Other demo users (password "steady-demo"): lin.ops (manager), ` +
-        `wang.oncall (responder), chen.cs (agent), guest (viewer).\n`,
+        `wang.oncall (responder), sara.sre (responder), chen.cs (agent), guest (viewer).\n` +
+        `  Inject a fault: steady demo --scenario <name> (steady demo --help lists them). Notifications go to ` +
+        `the demo inbox: Response → Delivery log.\n`,
     );
   }
 
@@ -152,6 +184,7 @@ async function serve(config: Config, demo: boolean): Promise<number> {
       }, config.shutdownTimeoutSeconds * 1000);
       timer.unref();
       try {
+        await demoHooks?.close();
         await app.close();
         logger.info('shut down cleanly');
         resolveExit(0);

@@ -48,6 +48,27 @@ const serviceRules = z.union([
     .pipe(serviceRuleList),
 ]);
 
+/** An http(s) URL, or empty for "not used". */
+const httpUrlOrEmpty = z
+  .string()
+  .refine((v) => v === '' || (/^https?:\/\//.test(v) && URL.canParse(v)), 'must be empty or an http(s) URL');
+/** HTTP header name → value; from the file as an object, from env as JSON text. */
+const headerObject = z
+  .record(z.string(), z.string())
+  .refine(
+    (h) => Object.keys(h).every((k) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)),
+    'keys must be HTTP header names',
+  );
+const headerMap = z.preprocess((v, ctx) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of headers' });
+    return z.NEVER;
+  }
+}, headerObject);
+
 export const SETTINGS = {
   host: { env: 'STEADY_HOST', schema: z.string().min(1), default: '0.0.0.0', doc: 'Address to listen on.' },
   port: { env: 'STEADY_PORT', schema: int(0, 65535), default: 8080, doc: 'HTTP port (0 picks a free one).' },
@@ -195,6 +216,42 @@ export const SETTINGS = {
     default: 730,
     doc: 'Days 1-hour metric rollups are kept.',
   },
+  metricsRemoteWriteUrl: {
+    env: 'STEADY_METRICS_REMOTE_WRITE_URL',
+    schema: httpUrlOrEmpty,
+    default: '',
+    doc: 'remote_write 1.0 receiver of a Prometheus-compatible TSDB (e.g. `http://prometheus:9090/api/v1/write`); set together with the query URL to keep metrics there instead of the embedded store.',
+  },
+  metricsRemoteQueryUrl: {
+    env: 'STEADY_METRICS_REMOTE_QUERY_URL',
+    schema: httpUrlOrEmpty,
+    default: '',
+    doc: "Base URL of that TSDB's PromQL HTTP API, the part before `/api/v1/query` (e.g. `http://prometheus:9090`).",
+  },
+  metricsRemoteBearerToken: {
+    env: 'STEADY_METRICS_REMOTE_BEARER_TOKEN',
+    schema: z.string(),
+    default: '',
+    doc: 'Bearer token sent to the metrics TSDB (not together with basic auth).',
+  },
+  metricsRemoteBasicAuth: {
+    env: 'STEADY_METRICS_REMOTE_BASIC_AUTH',
+    schema: z.string().refine((v) => v === '' || v.includes(':'), 'must be empty or `user:password`'),
+    default: '',
+    doc: 'Basic auth for the metrics TSDB as `user:password`.',
+  },
+  metricsRemoteHeaders: {
+    env: 'STEADY_METRICS_REMOTE_HEADERS',
+    schema: headerMap,
+    default: {},
+    doc: 'Extra headers sent to the metrics TSDB, a JSON object (e.g. `{"X-Scope-OrgID":"shop"}` for Mimir).',
+  },
+  metricsRemoteTimeoutMs: {
+    env: 'STEADY_METRICS_REMOTE_TIMEOUT_MS',
+    schema: int(100, 600_000),
+    default: 30_000,
+    doc: 'How long one request to the metrics TSDB may take; an append or query that times out answers 503.',
+  },
   notifyLinkSecret: {
     env: 'STEADY_NOTIFY_LINK_SECRET',
     schema: z.string().refine((v) => v === '' || v.length >= 32, 'must be empty or at least 32 characters'),
@@ -282,6 +339,15 @@ export function loadConfig(
       problems.push(`${source.where}: ${why} (got ${JSON.stringify(source.value)})`);
     }
   }
+  // The metrics TSDB needs both directions, and one way to authenticate.
+  if (!out.metricsRemoteWriteUrl !== !out.metricsRemoteQueryUrl)
+    problems.push(
+      'STEADY_METRICS_REMOTE_WRITE_URL and STEADY_METRICS_REMOTE_QUERY_URL: set both (metrics are kept in that Prometheus-compatible TSDB) or neither (the embedded store)',
+    );
+  if (out.metricsRemoteBearerToken && out.metricsRemoteBasicAuth)
+    problems.push(
+      'STEADY_METRICS_REMOTE_BEARER_TOKEN and STEADY_METRICS_REMOTE_BASIC_AUTH: set one, not both',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   if (!out.publicUrl) out.publicUrl = `http://localhost:${out.port}`;
   return Object.freeze(out) as Config;

@@ -85,7 +85,7 @@ export function createPipeline(deps: PipelineDeps) {
   ];
 
   // ── alerts → incidents: each flushed group is handed to the incidents intake
-  const handOver = (signal: AlertGroupSignal) => deps.intake.onAlertGroup(signal);
+  const handOver = (signal: AlertGroupSignal, within: Kysely<DB>) => deps.intake.onAlertGroup(signal, within);
   const grouping = createGrouping({ db, clock, repo: alertsRepo, jobsFor, wake, muteStages, handOver });
   const alerts = createAlertsService({
     db,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,39 +8,11 @@ import type { Database } from '../../src/platform/db/database.ts';
 import { type Client, startTestApp, type TestApp } from '../helpers/app.ts';
 import { describeEachEngine } from '../helpers/engines.ts';
 import { freePort } from '../helpers/pg-cluster.ts';
+import { PROMETHEUS, requireBinary, stopChild, waitFor, waitHttp } from '../helpers/tsdb.ts';
 import { eq, seriesOf, storeReader } from './ingest-helpers.ts';
 
-const PROMETHEUS = '/usr/bin/prometheus';
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
-
-/** Real peers must run in CI (which installs them); locally a missing binary is skipped loudly. */
-function requireBinary(path: string): boolean {
-  if (existsSync(path)) return true;
-  if (process.env.CI === 'true')
-    throw new Error(`${path} is missing: CI must install it (apt-get install prometheus)`);
-  console.warn(`!!! SKIPPED: ${path} is not installed; the real-peer ingestion tests did not run !!!`);
-  return false;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function waitHttp(url: string): Promise<void> {
-  await waitFor(url, async () => ((await fetch(url)).ok ? true : undefined));
-}
-
-const stop = async (child: ChildProcess | undefined) => {
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
-};
+const stop = stopChild;
 
 const NAME = 'ingestion from real peers (Debian prometheus, node exporter)';
 const suite = requireBinary(PROMETHEUS)

@@ -185,14 +185,27 @@ export const alertsRepo = {
       .orderBy('alerts.id')
       .limit(5000)
       .execute(),
-  markHanded: async (db: Kysely<DB>, groupKey: string, alertId: string, version: number, now: number) => {
-    await db
-      .updateTable('alertGroupMembers')
-      .set((eb) => ({ flushedVersion: version, handedAt: eb.fn.coalesce('handedAt', sql<number>`${now}`) }))
-      .where('groupKey', '=', groupKey)
-      .where('alertId', '=', alertId)
-      .where('flushedVersion', '<', version)
-      .execute();
+  /** Marks members handed over at their read version: one statement per distinct version and 500 members. */
+  markHanded: async (
+    db: Kysely<DB>,
+    groupKey: string,
+    handed: readonly { alertId: string; version: number }[],
+    now: number,
+  ) => {
+    const byVersion = new Map<number, string[]>();
+    for (const h of handed) byVersion.set(h.version, [...(byVersion.get(h.version) ?? []), h.alertId]);
+    for (const [version, ids] of byVersion)
+      for (let i = 0; i < ids.length; i += 500)
+        await db
+          .updateTable('alertGroupMembers')
+          .set((eb) => ({
+            flushedVersion: version,
+            handedAt: eb.fn.coalesce('handedAt', sql<number>`${now}`),
+          }))
+          .where('groupKey', '=', groupKey)
+          .where('alertId', 'in', ids.slice(i, i + 500))
+          .where('flushedVersion', '<', version)
+          .execute();
   },
   dropMember: (db: Kysely<DB>, groupKey: string, alertId: string) =>
     db

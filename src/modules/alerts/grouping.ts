@@ -12,6 +12,8 @@ import { groupKeyOf, groupLabels, type ResolvedRoute } from './stages/route.ts';
 import type { MuteStage } from './stages/types.ts';
 
 export const FLUSH_JOB = 'alerts.flush';
+/** Most flushes one transaction carries. */
+const FLUSH_BATCH = 50;
 
 export interface GroupingDeps {
   db: Kysely<DB>;
@@ -24,7 +26,10 @@ export interface GroupingDeps {
   /** The noise-control stages, re-checked at flush time as Alertmanager does before it notifies. */
   muteStages: readonly MuteStage[];
   /** The next stage: the incidents intake, as composed in src/pipeline.ts. */
-  handOver: (signal: AlertGroupSignal) => Promise<{ incidentId: string | null; created: boolean }>;
+  handOver: (
+    signal: AlertGroupSignal,
+    within: Kysely<DB>,
+  ) => Promise<{ incidentId: string | null; created: boolean }>;
 }
 
 export const event = (alertId: string, at: number, kind: string, detail: Record<string, unknown> = {}) => ({
@@ -63,7 +68,7 @@ export function createGrouping(deps: GroupingDeps) {
     return at <= now;
   }
 
-  return {
+  const grouping = {
     /**
      * Puts routed alerts into their routes' groups (creating the groups) and plans the flushes, in a few
      * statements per batch. Returns the group keys per alert and whether a flush is due now.
@@ -128,75 +133,174 @@ export function createGrouping(deps: GroupingDeps) {
 
     /**
      * The flush job. Idempotent and safe to run on many instances: it acts only when its planned flush is
-     * still the group's plan and due, hands the changed members over (the intake is idempotent too, so a crash after the
-     * hand-over and before the bookkeeping repeats a no-op), then marks the plan done by compare-and-set.
+     * still the group's plan and due, hands the changed members over and marks the plan done by
+     * compare-and-set, all in one transaction (so a crash never leaves a hand-over unrecorded).
+     *
+     * Flushes that are due together (the worker runs several at once; a storm forms hundreds of groups a
+     * second) share that transaction, each in its own savepoint: on SQLite the commit is the dearest
+     * statement, and one per flush was most of the time an incident took to open. A flush that fails rolls
+     * back alone and its job retries; the others commit.
      */
-    async flush(groupKey: string, planned: number): Promise<{ handed: number } | null> {
-      const now = clock.now();
-      const group = await repo.findGroup(db, groupKey);
-      // Only the job of the flush still planned acts: one job exists per (group, time), so a plan is
-      // flushed by one job even when an earlier plan's job and a later one are due together.
-      if (!group || group.nextFlushAt !== planned || planned > now) return null;
-      const pending = await repo.pendingMembers(db, groupKey);
+    flush(groupKey: string, planned: number): Promise<{ handed: number } | null> {
+      return new Promise((resolve, reject) => {
+        queue.push({ groupKey, planned, resolve, reject });
+        // Let the flushes the worker started in the same turn join this batch.
+        if (!draining) {
+          draining = true;
+          setImmediate(() => void drain());
+        }
+      });
+    },
+  };
 
-      // A member never handed over that is muted by now (a silence created, its inhibiting alert arrived)
-      // leaves the group unannounced and is marked with the reason.
-      const fresh = pending.filter((m) => m.handedAt === null && m.status === 'firing');
-      const muted = new Map<string, { kind: string; by: { id: string | null; name: string } }>();
-      if (fresh.length > 0) {
-        const checks = await Promise.all(
-          deps.muteStages.map(async (s) => ({ kind: s.kind, check: await s.load(now) })),
-        );
-        for (const m of fresh) {
-          const labels = fromJson<Labels>(m.labels) ?? {};
-          for (const { kind, check } of checks) {
-            const by = await check({ fingerprint: m.fingerprint, labels });
-            if (by) {
-              muted.set(m.id, { kind, by });
-              break;
+  interface FlushRequest {
+    groupKey: string;
+    planned: number;
+    resolve: (r: { handed: number } | null) => void;
+    reject: (err: unknown) => void;
+  }
+  interface PreparedFlush {
+    req: FlushRequest;
+    group: GroupRow;
+    members: (AlertRow & { version: number; handedAt: number | null })[];
+    muted: Map<string, { kind: string; by: { id: string | null; name: string } }>;
+    silentlyGone: Set<string>;
+  }
+  const queue: FlushRequest[] = [];
+  let draining = false;
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, FLUSH_BATCH);
+      try {
+        await flushBatch(batch);
+      } catch (err) {
+        // Nothing of the batch committed; settled requests ignore this.
+        for (const r of batch) r.reject(err);
+      }
+    }
+    draining = false;
+  }
+
+  /** Reads what each flush needs, outside the transaction (on SQLite a read outside it would wait on it). */
+  async function prepare(batch: readonly FlushRequest[], now: number): Promise<PreparedFlush[]> {
+    const out: PreparedFlush[] = [];
+    let checks: { kind: string; check: Awaited<ReturnType<MuteStage['load']>> }[] | undefined;
+    for (const req of batch) {
+      try {
+        const group = await repo.findGroup(db, req.groupKey);
+        // Only the job of the flush still planned acts: one job exists per (group, time), so a plan is
+        // flushed by one job even when an earlier plan's job and a later one are due together.
+        if (!group || group.nextFlushAt !== req.planned || req.planned > now) {
+          req.resolve(null);
+          continue;
+        }
+        const pending = await repo.pendingMembers(db, req.groupKey);
+        // A member never handed over that is muted by now (a silence created, its inhibiting alert
+        // arrived) leaves the group unannounced and is marked with the reason.
+        const fresh = pending.filter((m) => m.handedAt === null && m.status === 'firing');
+        const muted: PreparedFlush['muted'] = new Map();
+        if (fresh.length > 0) {
+          checks ??= await Promise.all(
+            deps.muteStages.map(async (s) => ({ kind: s.kind, check: await s.load(now) })),
+          );
+          for (const m of fresh) {
+            const labels = fromJson<Labels>(m.labels) ?? {};
+            for (const { kind, check } of checks) {
+              const by = await check({ fingerprint: m.fingerprint, labels });
+              if (by) {
+                muted.set(m.id, { kind, by });
+                break;
+              }
             }
           }
         }
+        // Resolved before it was ever announced: nobody needs to hear about it.
+        const silentlyGone = new Set(
+          pending.filter((m) => m.handedAt === null && m.status === 'resolved').map((m) => m.id),
+        );
+        const members = pending.filter((m) => !muted.has(m.id) && !silentlyGone.has(m.id));
+        out.push({ req, group, members, muted, silentlyGone });
+      } catch (err) {
+        req.reject(err);
       }
-      // Resolved before it was ever announced: nobody needs to hear about it.
-      const silentlyGone = new Set(
-        pending.filter((m) => m.handedAt === null && m.status === 'resolved').map((m) => m.id),
-      );
-      const members = pending.filter((m) => !muted.has(m.id) && !silentlyGone.has(m.id));
+    }
+    return out;
+  }
 
-      let result: { incidentId: string | null; created: boolean } | null = null;
-      if (members.length > 0) result = await deps.handOver(toSignal(group, members));
+  /** One flush inside the batch's transaction. Returns how many were handed and whether a flush is due now. */
+  async function flushIn(trx: Kysely<DB>, p: PreparedFlush): Promise<{ handed: number; due: boolean }> {
+    const { group, members, muted, silentlyGone } = p;
+    const { groupKey } = group;
+    let result: { incidentId: string | null; created: boolean } | null = null;
+    if (members.length > 0) result = await deps.handOver(toSignal(group, members), trx);
+    const at = clock.now();
+    for (const [alertId, m] of muted) {
+      await repo.update(trx, alertId, { suppressed: m.kind, suppressedBy: toJson(m.by), updatedAt: at });
+      await repo.dropMember(trx, groupKey, alertId);
+    }
+    for (const id of silentlyGone) await repo.dropMember(trx, groupKey, id);
+    await repo.insertEvents(trx, [
+      ...[...muted].map(([id, m]) => event(id, at, m.kind, { by: m.by, groupKey })),
+      ...members.map((m) =>
+        event(m.id, at, 'handed_over', {
+          groupKey,
+          status: m.status,
+          incidentId: result?.incidentId ?? null,
+        }),
+      ),
+    ]);
+    await repo.markHanded(
+      trx,
+      groupKey,
+      members.map((m) => ({ alertId: m.id, version: m.version })),
+      at,
+    );
+    await repo.completeFlush(trx, groupKey, p.req.planned, at);
+    // Changes that arrived since the members were read wait for the next interval.
+    let due = false;
+    if ((await repo.pendingMembers(trx, groupKey)).length > 0) {
+      const fresher = await repo.findGroup(trx, groupKey);
+      if (fresher) due = await plan(trx, fresher, at);
+    }
+    return { handed: members.length, due };
+  }
 
-      let due = false;
-      await db.transaction().execute(async (trx) => {
-        const at = clock.now();
-        for (const [alertId, m] of muted) {
-          await repo.update(trx, alertId, { suppressed: m.kind, suppressedBy: toJson(m.by), updatedAt: at });
-          await repo.dropMember(trx, groupKey, alertId);
+  async function flushBatch(batch: readonly FlushRequest[]): Promise<void> {
+    const work = await prepare(batch, clock.now());
+    if (work.length === 0) return;
+    const outcomes: { req: FlushRequest; handed?: number; error?: unknown }[] = [];
+    let wake = false;
+    const trx = await db.startTransaction().execute();
+    try {
+      for (const p of work) {
+        const sp = await trx.savepoint('flush').execute();
+        try {
+          const r = await flushIn(sp, p);
+          await sp.releaseSavepoint('flush').execute();
+          // The incidents stage may have queued work due now (escalation steps).
+          if (r.due || r.handed > 0) wake = true;
+          outcomes.push({ req: p.req, handed: r.handed });
+        } catch (error) {
+          await sp.rollbackToSavepoint('flush').execute();
+          outcomes.push({ req: p.req, error });
         }
-        for (const id of silentlyGone) await repo.dropMember(trx, groupKey, id);
-        await repo.insertEvents(trx, [
-          ...[...muted].map(([id, m]) => event(id, at, m.kind, { by: m.by, groupKey })),
-          ...members.map((m) =>
-            event(m.id, at, 'handed_over', {
-              groupKey,
-              status: m.status,
-              incidentId: result?.incidentId ?? null,
-            }),
-          ),
-        ]);
-        for (const m of members) await repo.markHanded(trx, groupKey, m.id, m.version, at);
-        await repo.completeFlush(trx, groupKey, planned, at);
-        // Changes that arrived during the hand-over wait for the next interval.
-        if ((await repo.pendingMembers(trx, groupKey)).length > 0) {
-          const fresher = await repo.findGroup(trx, groupKey);
-          if (fresher) due = await plan(trx, fresher, at);
-        }
-      });
-      if (due) deps.wake();
-      return { handed: members.length };
-    },
-  };
+      }
+      await trx.commit().execute();
+    } catch (err) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+      throw err;
+    }
+    if (wake) deps.wake();
+    for (const o of outcomes)
+      if (o.error !== undefined) o.req.reject(o.error);
+      else o.req.resolve({ handed: o.handed ?? 0 });
+  }
+
+  return grouping;
 }
 
 export type Grouping = ReturnType<typeof createGrouping>;

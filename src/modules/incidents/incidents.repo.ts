@@ -115,6 +115,28 @@ export const incidentsRepo = {
       .values(row)
       .onConflict((oc) => oc.columns(['incidentId', 'alertId']).doNothing())
       .execute(),
+  /** The incident's rows for these alerts, in one statement per 500 ids (an alert storm hands many). */
+  findAlerts: async (db: Kysely<DB>, incidentId: string, alertIds: readonly string[]) => {
+    const out: IncidentAlertRow[] = [];
+    for (let i = 0; i < alertIds.length; i += 500)
+      out.push(
+        ...(await db
+          .selectFrom('incidentAlerts')
+          .selectAll()
+          .where('incidentId', '=', incidentId)
+          .where('alertId', 'in', alertIds.slice(i, i + 500))
+          .execute()),
+      );
+    return out;
+  },
+  insertAlerts: async (db: Kysely<DB>, rows: readonly IncidentAlertRow[]) => {
+    for (let i = 0; i < rows.length; i += 200)
+      await db
+        .insertInto('incidentAlerts')
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) => oc.columns(['incidentId', 'alertId']).doNothing())
+        .execute();
+  },
   updateAlert: (db: Kysely<DB>, incidentId: string, alertId: string, patch: Partial<IncidentAlertRow>) =>
     db
       .updateTable('incidentAlerts')
@@ -161,6 +183,15 @@ export const incidentsRepo = {
       .onConflict((oc) => oc.column('dedupeKey').doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  },
+  /** Appends events; one whose dedupe key was already used is skipped, as `appendEvent` does. */
+  async appendEvents(db: Kysely<DB>, rows: readonly EventRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200)
+      await db
+        .insertInto('incidentEvents')
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) => oc.column('dedupeKey').doNothing())
+        .execute();
   },
   listEvents: (db: Kysely<DB>, incidentId: string) =>
     db

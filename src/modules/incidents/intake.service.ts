@@ -3,10 +3,10 @@ import { systemActor } from '../../platform/audit/audit.repo.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { toJson } from '../../platform/db/constraint-errors.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import type { IncidentRow, IncidentsRepo } from './incidents.repo.ts';
+import type { EventRow, IncidentAlertRow, IncidentRow, IncidentsRepo } from './incidents.repo.ts';
 import type { IncidentsService } from './incidents.service.ts';
 import type { AlertGroupSignal, GroupAlert, IncidentIntake } from './intake.ts';
-import type { Recorder } from './timeline.ts';
+import { type Recorder, timelineRow } from './timeline.ts';
 
 export interface IntakeDeps {
   db: Kysely<DB>;
@@ -34,10 +34,26 @@ export function createIntake(deps: IntakeDeps): IncidentIntake {
     return row && (row.state === 'triggered' || row.state === 'acknowledged') ? row : undefined;
   }
 
+  /**
+   * Attaches the group's alerts to the incident in a few statements whatever their number (a storm hands
+   * hundreds at once): one read of the rows already attached, one insert of the new ones, one of the
+   * timeline rows; only alerts whose state changed are updated one by one.
+   */
   async function applyAlerts(ex: Kysely<DB>, incidentId: string, alerts: readonly GroupAlert[]) {
     const now = clock.now();
+    const known = new Map(
+      (
+        await repo.findAlerts(
+          ex,
+          incidentId,
+          alerts.map((a) => a.alertId),
+        )
+      ).map((r) => [r.alertId, r]),
+    );
+    const inserts = new Map<string, IncidentAlertRow>();
+    const events: EventRow[] = [];
     for (const a of alerts) {
-      const existing = await repo.findAlert(ex, incidentId, a.alertId);
+      const existing = known.get(a.alertId);
       const fields = {
         fingerprint: a.fingerprint,
         status: a.status,
@@ -48,35 +64,42 @@ export function createIntake(deps: IntakeDeps): IncidentIntake {
         updatedAt: now,
       };
       const data = { alertId: a.alertId, fingerprint: a.fingerprint, labels: a.labels, status: a.status };
-      if (!existing) {
-        await repo.insertAlert(ex, { incidentId, alertId: a.alertId, ...fields, attachedAt: now });
-        await record(
-          ex,
-          incidentId,
-          actor,
-          a.status === 'firing' ? 'alert_attached' : 'alert_resolved',
-          data,
-          alertKey(incidentId, a),
-        );
+      const row: IncidentAlertRow = {
+        incidentId,
+        alertId: a.alertId,
+        ...fields,
+        attachedAt: existing?.attachedAt ?? now,
+      };
+      known.set(a.alertId, row);
+      if (!existing || inserts.has(a.alertId)) {
+        inserts.set(a.alertId, row);
+        if (existing?.status === a.status) continue;
+        const kind =
+          a.status === 'firing' ? (existing ? 'alert_refired' : 'alert_attached') : 'alert_resolved';
+        events.push(timelineRow(incidentId, now, actor, kind, data, alertKey(incidentId, a)));
       } else if (existing.status !== a.status) {
         await repo.updateAlert(ex, incidentId, a.alertId, fields);
-        await record(
-          ex,
-          incidentId,
-          actor,
-          a.status === 'firing' ? 'alert_refired' : 'alert_resolved',
-          data,
-          alertKey(incidentId, a),
+        events.push(
+          timelineRow(
+            incidentId,
+            now,
+            actor,
+            a.status === 'firing' ? 'alert_refired' : 'alert_resolved',
+            data,
+            alertKey(incidentId, a),
+          ),
         );
       } else if (existing.endsAt !== a.endsAt || existing.labels !== fields.labels) {
         await repo.updateAlert(ex, incidentId, a.alertId, fields);
       }
     }
+    await repo.insertAlerts(ex, [...inserts.values()]);
+    await repo.appendEvents(ex, events);
   }
 
   return {
-    async onAlertGroup(signal: AlertGroupSignal) {
-      const result = await db.transaction().execute(async (trx) => {
+    async onAlertGroup(signal: AlertGroupSignal, within?: Kysely<DB>) {
+      const work = async (trx: Kysely<DB>) => {
         let row = await openIncident(trx, signal.groupKey);
         let created = false;
         if (!row) {
@@ -120,7 +143,10 @@ export function createIntake(deps: IntakeDeps): IncidentIntake {
           }
         }
         return { incidentId: row.id, created };
-      });
+      };
+      // Inside the caller's transaction, the caller commits and wakes the worker.
+      if (within) return work(within);
+      const result = await db.transaction().execute(work);
       deps.wake();
       return result;
     },

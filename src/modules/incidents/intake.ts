@@ -3,6 +3,8 @@
  * stage. The alerts stage persists its alerts and groups first, then hands each routed group here; the
  * pipeline (src/pipeline.ts) is the one place that connects the two.
  */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
 
 export const SEVERITIES = ['P1', 'P2', 'P3'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -41,5 +43,9 @@ export interface IncidentIntake {
    * switched off; either way the timeline says so. A signal with only resolved alerts never opens an
    * incident: it updates the group's latest incident, or, when the group never had one, returns a null id.
    */
-  onAlertGroup(signal: AlertGroupSignal): Promise<{ incidentId: string | null; created: boolean }>;
+  onAlertGroup(
+    signal: AlertGroupSignal,
+    /** The caller's transaction: the hand-over commits with the caller's own bookkeeping. */
+    within?: Kysely<DB>,
+  ): Promise<{ incidentId: string | null; created: boolean }>;
 }

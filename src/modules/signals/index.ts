@@ -32,6 +32,12 @@ export {
 export type { InstantValue } from './query/engine.ts';
 export { registerQueryRoutes } from './query/query.routes.ts';
 export {
+  createRemoteMetricStore,
+  type QueryableMetricStore,
+  type RemoteStoreOptions,
+  remoteStoreOptions,
+} from './remote-store/index.ts';
+export {
   createEmbeddedMetricStore,
   type EmbeddedMetricStore,
   type EmbeddedStoreDeps,

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { type MigrationProvider, Migrator } from 'kysely/migration';
 import pg from 'pg';
+import { startCheckpointer } from './checkpointer.ts';
 import type { Engine } from './engine.ts';
 import { migrations } from './migrations/index.ts';
 import type { DB } from './schema.ts';
@@ -53,6 +54,9 @@ export function openDatabase(options: DatabaseOptions): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoints run on a thread of their own (checkpointer.ts); this threshold is only the fallback.
+  sqlite.pragma('wal_autocheckpoint = 20000');
+  const checkpointer = startCheckpointer(file);
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     plugins,
@@ -62,7 +66,10 @@ export function openDatabase(options: DatabaseOptions): Database {
     engine: 'sqlite',
     location: file,
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      await checkpointer.stop();
+    },
   };
 }
 

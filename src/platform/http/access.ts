@@ -1,3 +1,5 @@
+// The cookie plugin's request typing (req.cookies), for any program that compiles this file.
+import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/audit.repo.ts';
 import { type AuthService, actorOf } from '../auth/auth.service.ts';

@@ -95,6 +95,8 @@ interface Lane {
   inFlight: Set<Promise<void>>;
   timer: NodeJS.Timeout | undefined;
   wakeUp: (() => void) | undefined;
+  /** A wake-up that came while the lane was claiming, not sleeping: the next sleep returns at once. */
+  woken: boolean;
 }
 
 /**
@@ -118,6 +120,7 @@ export class JobWorker {
       inFlight: new Set(),
       timer: undefined,
       wakeUp: undefined,
+      woken: false,
     });
     const own = (opts.lanes ?? []).map((l) =>
       lane({ only: l.kinds }, l.concurrency, l.pollMs ?? opts.pollMs),
@@ -136,7 +139,16 @@ export class JobWorker {
   }
 
   wake(): void {
-    for (const lane of this.lanes) lane.wakeUp?.();
+    for (const lane of this.lanes) this.nudge(lane);
+  }
+
+  /**
+   * Work committed while the lane is in a claim may be missed by that claim; without remembering the
+   * wake-up, the lane would then sleep a whole poll interval with that work due.
+   */
+  private nudge(lane: Lane): void {
+    if (lane.wakeUp) lane.wakeUp();
+    else lane.woken = true;
   }
 
   async stop(): Promise<void> {
@@ -166,13 +178,14 @@ export class JobWorker {
       const free = lane.concurrency - lane.inFlight.size;
       let claimed = 0;
       if (free > 0) {
+        lane.woken = false;
         try {
           const jobs = await this.claim(lane, free);
           claimed = jobs.length;
           for (const job of jobs) {
             const p = this.execute(job).finally(() => {
               lane.inFlight.delete(p);
-              lane.wakeUp?.();
+              this.nudge(lane);
             });
             lane.inFlight.add(p);
           }
@@ -185,6 +198,12 @@ export class JobWorker {
   }
 
   private sleep(lane: Lane): Promise<void> {
+    // Stopped while claiming: leave at once rather than wait out a poll interval.
+    if (!this.running) return Promise.resolve();
+    if (lane.woken && lane.inFlight.size < lane.concurrency) {
+      lane.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       lane.wakeUp = () => {
         clearTimeout(lane.timer);

@@ -3,14 +3,16 @@ import { access } from '../../../platform/auth/roles.ts';
 import { AppError, badRequest } from '../../../platform/errors.ts';
 import type { Api } from '../../../platform/http/api.ts';
 import { errorReply, noContent } from '../../../platform/http/api.ts';
-import type { SampleSink } from '../metric-store.ts';
+import type { AppendResult, SampleSink } from '../metric-store.ts';
 import { ingestReply, jsonIngestBody, parseSampleValue } from './ingest.schemas.ts';
 import { decodeOtlpRequest, encodeOtlpResponse, gunzipBody, type OtlpEncoding } from './otlp.codec.ts';
 import { convertOtlp } from './otlp.convert.ts';
-import { decodeRemoteWrite } from './remote-write.codec.ts';
+import { decodeRemoteWrite, decodeRemoteWriteWire } from './remote-write.codec.ts';
+import type { WireRequest } from './remote-write.wire.ts';
 
 export interface IngestRoutesOptions {
-  sink: SampleSink;
+  /** With `ingestWire` (the ingest service), remote_write bodies skip building label objects. */
+  sink: SampleSink & { ingestWire?: (req: WireRequest) => Promise<AppendResult> };
   /** Largest body as sent (compressed); decompressed bodies may be DECODED_FACTOR times this. */
   bodyLimitBytes: number;
 }
@@ -77,8 +79,8 @@ export async function registerMetricIngestRoutes(app: Api, opts: IngestRoutesOpt
         if (typeof version === 'string' && !version.startsWith('0.1.')) {
           throw badRequest(`X-Prometheus-Remote-Write-Version ${version} is not supported (expected 0.1.0)`);
         }
-        const { series } = await decodeRemoteWrite(rawBody(req), maxDecoded);
-        await sink.ingest(series);
+        if (sink.ingestWire) await sink.ingestWire(await decodeRemoteWriteWire(rawBody(req), maxDecoded));
+        else await sink.ingest((await decodeRemoteWrite(rawBody(req), maxDecoded)).series);
         return reply.status(204).send(null);
       },
     );

@@ -1,6 +1,7 @@
 import { badRequest } from '../../../platform/errors.ts';
 import type { AppendResult, Labels, MetricStore, Point, SampleSink, SeriesSamples } from '../metric-store.ts';
 import { labelProblem } from './labels.ts';
+import { type WireRequest, type WireSeries, wireLabels } from './remote-write.wire.ts';
 
 /**
  * Ties series without a `service` label to a catalog service: when label `label` fully matches `regex`,
@@ -21,6 +22,8 @@ export interface IngestServiceDeps {
   serviceRules?: readonly ServiceRule[];
   /** Where a failing listener is reported; the samples stay stored either way. */
   onListenerError?: (err: unknown) => void;
+  /** Most remote_write label sets remembered as already checked. */
+  knownLabelSetsMax?: number;
 }
 
 interface CompiledRule {
@@ -63,65 +66,114 @@ function pointProblem(p: Point): string | undefined {
 export function createIngestService(deps: IngestServiceDeps) {
   const rules = compileServiceRules(deps.serviceRules ?? []);
   const listeners = new Set<StoredListener>();
+  const knownMax = deps.knownLabelSetsMax ?? 200_000;
 
-  function prepare(batch: readonly SeriesSamples[]): { clean: SeriesSamples[]; samples: number } {
+  /** The series' labels without empty values and with its service, or why they are not a valid series. */
+  function cleanLabels(given: Labels): { labels: Record<string, string>; problem: string | undefined } {
+    const labels: Record<string, string> = {};
+    for (const key in given) {
+      const value = given[key];
+      if (value !== '') labels[key] = value as string;
+    }
+    const problem = labelProblem(labels);
+    if (!problem && labels.service === undefined && rules.length > 0) {
+      const service = serviceFor(labels, rules);
+      if (service) labels.service = service;
+    }
+    return { labels, problem };
+  }
+
+  function pointsProblem(name: string | undefined, points: readonly Point[]): string | undefined {
+    for (const p of points) {
+      const why = pointProblem(p);
+      if (why) return `${name}: ${why}`;
+    }
+    return undefined;
+  }
+
+  function refuse(bad: number, total: number, problems: string[]): never {
+    throw badRequest(`${bad} of ${total} series are invalid, nothing was stored: ${problems[0]}`, {
+      problems,
+      invalidSeries: bad,
+    });
+  }
+
+  function prepare(batch: readonly SeriesSamples[]): SeriesSamples[] {
     const clean: SeriesSamples[] = [];
     const problems: string[] = [];
     let bad = 0;
-    let samples = 0;
     for (let i = 0; i < batch.length; i++) {
       const series = batch[i] as SeriesSamples;
       if (series.points.length === 0) continue;
-      const labels: Record<string, string> = {};
-      for (const key in series.labels) {
-        const value = series.labels[key];
-        if (value !== '') labels[key] = value as string;
-      }
-      let problem = labelProblem(labels);
-      if (!problem) {
-        for (const p of series.points) {
-          const why = pointProblem(p);
-          if (why) {
-            problem = `${labels.__name__}: ${why}`;
-            break;
-          }
-        }
-      }
+      const { labels, problem: labelsWrong } = cleanLabels(series.labels);
+      const problem = labelsWrong ?? pointsProblem(labels.__name__, series.points);
       if (problem) {
         bad++;
         if (problems.length < MAX_PROBLEMS) problems.push(`series ${i}: ${problem}`);
         continue;
       }
-      if (labels.service === undefined && rules.length > 0) {
-        const service = serviceFor(labels, rules);
-        if (service) labels.service = service;
-      }
-      samples += series.points.length;
       clean.push({ labels, points: series.points });
     }
-    if (bad > 0) {
-      throw badRequest(`${bad} of ${batch.length} series are invalid, nothing was stored: ${problems[0]}`, {
-        problems,
-        invalidSeries: bad,
-      });
+    if (bad > 0) refuse(bad, batch.length, problems);
+    return clean;
+  }
+
+  /**
+   * Label bytes already checked → their clean labels. One object per label set, so the store's series
+   * cache finds it by identity too; bounded, dropped whole when full (refilled from the next batches).
+   */
+  const known = new Map<string, Labels>();
+
+  /** `prepare` for a remote_write body, reading only the labels of label sets not seen before. */
+  function prepareWire(req: WireRequest): SeriesSamples[] {
+    const clean: SeriesSamples[] = [];
+    const problems: string[] = [];
+    let bad = 0;
+    const n = req.series.length;
+    for (let i = 0; i < n; i++) {
+      const series = req.series[i] as WireSeries;
+      if (series.points.length === 0) continue;
+      let labels = known.get(series.key);
+      let problem: string | undefined;
+      if (labels === undefined) {
+        const cleaned = cleanLabels(wireLabels(req, series));
+        problem = cleaned.problem;
+        if (!problem) {
+          labels = cleaned.labels;
+          if (known.size >= knownMax) known.clear();
+          known.set(series.key, labels);
+        }
+      }
+      problem ??= pointsProblem(labels?.__name__, series.points);
+      if (problem) {
+        bad++;
+        if (problems.length < MAX_PROBLEMS) problems.push(`series ${i}: ${problem}`);
+        continue;
+      }
+      clean.push({ labels: labels as Labels, points: series.points });
     }
-    return { clean, samples };
+    if (bad > 0) refuse(bad, n, problems);
+    return clean;
+  }
+
+  async function store(clean: SeriesSamples[]): Promise<AppendResult> {
+    if (clean.length === 0) return { samples: 0, newSeries: 0 };
+    const result = await deps.store.append(clean);
+    for (const listener of listeners) {
+      try {
+        listener(clean);
+      } catch (err) {
+        deps.onListenerError?.(err);
+      }
+    }
+    return result;
   }
 
   const sink = {
-    async ingest(batch: readonly SeriesSamples[]): Promise<AppendResult> {
-      const { clean } = prepare(batch);
-      if (clean.length === 0) return { samples: 0, newSeries: 0 };
-      const result = await deps.store.append(clean);
-      for (const listener of listeners) {
-        try {
-          listener(clean);
-        } catch (err) {
-          deps.onListenerError?.(err);
-        }
-      }
-      return result;
-    },
+    ingest: async (batch: readonly SeriesSamples[]): Promise<AppendResult> => store(prepare(batch)),
+
+    /** A remote_write body as read by `decodeRemoteWriteWire`: the same checks, done once per label set. */
+    ingestWire: async (req: WireRequest): Promise<AppendResult> => store(prepareWire(req)),
 
     /** Subscribes to stored batches; returns the unsubscribe function. */
     onStored(listener: StoredListener): () => void {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type Kysely, SqliteAdapter } from 'kysely';
 import type { Config } from '../../../config.ts';
 import type { Clock } from '../../../platform/clock.ts';
@@ -16,7 +15,8 @@ import type {
   TimeRange,
 } from '../metric-store.ts';
 import { createPromqlEngine, type Fetcher, type InstantValue } from '../query/engine.ts';
-import { canonicalLabels, compileMatchers, labelsCacheKey } from './matchers.ts';
+import { createAppender } from './append.ts';
+import { canonicalLabels, compileMatchers } from './matchers.ts';
 import { createMaintenance, type Maintenance } from './rollups.ts';
 import { createStoreRepo } from './store.repo.ts';
 
@@ -42,8 +42,6 @@ export interface EmbeddedMetricStore extends MetricStore, Maintenance {
 }
 
 const DAY = 86_400_000;
-// last_seen_at is refreshed at most this often per series: the hot path writes no series rows.
-const TOUCH_EVERY = 10 * 60_000;
 // Head rows that trigger a background compaction: large enough that each series gains many samples per
 // compaction (fewer page writes per sample), small enough that queries scanning the head stay cheap.
 const COMPACT_AT = 200_000;
@@ -52,22 +50,27 @@ const COMPACT_CHUNK = 200_000;
 export const engineOf = (db: Kysely<DB>): Engine =>
   db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
 
-interface CachedSeries {
-  id: number;
-  touchedAt: number;
-}
-
 export function createEmbeddedMetricStore(deps: EmbeddedStoreDeps): EmbeddedMetricStore {
   const { db, clock, config } = deps;
   const engine = deps.engine ?? engineOf(db);
   const repo = createStoreRepo(engine);
-  const cache = new Map<string, CachedSeries>();
   const labelsById = new Map<number, Labels>();
   let closed = false;
   let headRows = 0;
   let compacting: Promise<number> | undefined;
   let inFlight = 0;
   let idle: (() => void) | undefined;
+
+  const appender = createAppender({
+    db,
+    repo,
+    clock,
+    maxSeries: () => config.metricsMaxSeries,
+    onCommitted(samples) {
+      headRows += samples;
+      if (headRows >= COMPACT_AT) void compactInBackground();
+    },
+  });
 
   const retention = {
     raw: config.metricsRetentionRawDays * DAY,
@@ -79,110 +82,11 @@ export function createEmbeddedMetricStore(deps: EmbeddedStoreDeps): EmbeddedMetr
     if (closed) throw new AppError(503, 'store_closed', 'The metric store is closed');
     inFlight++;
     try {
-      return await appendNow(batch);
+      return await appender.append(batch);
     } finally {
       inFlight--;
       if (inFlight === 0) idle?.();
     }
-  }
-
-  async function appendNow(batch: readonly SeriesSamples[]): Promise<AppendResult> {
-    const now = clock.now();
-    const keys: string[] = new Array(batch.length);
-    const missing = new Map<string, Labels>();
-    let total = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const s = batch[i] as SeriesSamples;
-      const key = labelsCacheKey(s.labels);
-      keys[i] = key;
-      total += s.points.length;
-      if (!cache.has(key)) missing.set(key, s.labels);
-    }
-    const ids = new Array<number>(total);
-    const tss = new Array<number>(total);
-    const values = new Array<number>(total);
-
-    const result = await db.transaction().execute(async (tx) => {
-      const found = new Map<string, number>();
-      let newSeries = 0;
-      if (missing.size > 0) {
-        const byHash = new Map<string, string>();
-        const canonical = new Map<string, string>();
-        for (const [key, labels] of missing) {
-          const json = canonicalLabels(labels);
-          canonical.set(key, json);
-          byHash.set(hashOf(json), key);
-        }
-        for (const row of await repo.seriesByHash(tx, [...byHash.keys()])) {
-          found.set(byHash.get(row.hash) as string, row.id);
-        }
-        const fresh = [...missing.keys()].filter((k) => !found.has(k));
-        if (fresh.length > 0) {
-          const existing = await repo.countSeries(tx);
-          if (existing + fresh.length > config.metricsMaxSeries) {
-            throw new AppError(
-              422,
-              'cardinality_limit',
-              `Series limit reached: ${existing} series exist, this batch would add ${fresh.length} new ones, ` +
-                `and the limit is ${config.metricsMaxSeries} (STEADY_METRICS_MAX_SERIES); nothing was stored`,
-              { existing, newSeries: fresh.length, limit: config.metricsMaxSeries },
-            );
-          }
-          const rows = fresh.map((key) => {
-            const labels = missing.get(key) as Labels;
-            return {
-              hash: hashOf(canonical.get(key) as string),
-              name: labels.__name__ ?? '',
-              service: labels.service ?? null,
-              labels: canonical.get(key) as string,
-              createdAt: now,
-              lastSeenAt: now,
-            };
-          });
-          const inserted = await repo.insertSeries(tx, rows);
-          const labelRows: { name: string; value: string; seriesId: number }[] = [];
-          for (const row of inserted) {
-            const key = byHash.get(row.hash) as string;
-            if (!found.has(key)) newSeries++;
-            found.set(key, row.id);
-            for (const [name, value] of Object.entries(missing.get(key) as Labels)) {
-              labelRows.push({ name, value, seriesId: row.id });
-            }
-          }
-          await repo.insertLabels(tx, labelRows);
-        }
-      }
-
-      const stale: number[] = [];
-      let n = 0;
-      for (let i = 0; i < batch.length; i++) {
-        const key = keys[i] as string;
-        const cached = cache.get(key);
-        const id = cached ? cached.id : (found.get(key) as number);
-        if (cached && now - cached.touchedAt > TOUCH_EVERY) stale.push(id);
-        for (const p of (batch[i] as SeriesSamples).points) {
-          ids[n] = id;
-          tss[n] = p.ts;
-          values[n] = p.value;
-          n++;
-        }
-      }
-      if (stale.length > 0) await repo.touchSeries(tx, stale, now);
-      await repo.appendHead(tx, ids, tss, values);
-      return { found, newSeries, stale };
-    });
-
-    // Only once committed: a rolled-back batch must not leave ids of series that do not exist.
-    for (const [key, id] of result.found) cache.set(key, { id, touchedAt: now });
-    if (result.stale.length > 0) {
-      for (const key of keys) {
-        const c = cache.get(key);
-        if (c) c.touchedAt = now;
-      }
-    }
-    headRows += total;
-    if (headRows >= COMPACT_AT) void compactInBackground();
-    return { samples: total, newSeries: result.newSeries };
   }
 
   function compactInBackground(): Promise<number> {
@@ -341,5 +245,4 @@ export function createEmbeddedMetricStore(deps: EmbeddedStoreDeps): EmbeddedMetr
   };
 }
 
-const hashOf = (key: string): string => createHash('sha256').update(key).digest('base64url');
 const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

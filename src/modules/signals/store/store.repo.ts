@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
 import type { Engine } from '../../../platform/db/engine.ts';
 import type { DB } from '../../../platform/db/schema.ts';
+import { pgBinaryArray, SQLITE_ROWS, sqliteHeadInsert } from './head-rows.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -21,10 +22,6 @@ export interface SampleRow {
 }
 
 export type RollupTable = 'metricRollupsMinute' | 'metricRollupsHour';
-const ROLLUP_SQL_TABLE = {
-  metricRollupsMinute: 'metric_rollups_minute',
-  metricRollupsHour: 'metric_rollups_hour',
-};
 
 export interface RollupRow {
   seriesId: number;
@@ -35,24 +32,6 @@ export interface RollupRow {
   count: number;
   last: number;
 }
-
-/**
- * SQLite has no array parameters; one JSON text bound to one parameter carries the whole batch, so the
- * statement is tiny to prepare whatever the batch size (a 1500-parameter VALUES list cost more to prepare
- * than to run). SQLite parses JSON numbers back to the exact same doubles; NaN travels as null (stored as
- * NULL, read back as NaN) and the infinities as ±1e999, which SQLite reads as ±Inf.
- */
-function sqliteBatchJson(ids: number[], ts: number[], values: number[]): string {
-  let out = '[';
-  for (let i = 0; i < ids.length; i++) {
-    const v = values[i] as number;
-    const text = Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'null' : v > 0 ? '1e999' : '-1e999';
-    out += `${i === 0 ? '' : ','}[${ids[i]},${ts[i]},${text}]`;
-  }
-  return `${out}]`;
-}
-const SQLITE_HEAD_INSERT =
-  'INSERT INTO metric_samples_head (series_id, ts, value) SELECT value->>0, value->>1, value->>2 FROM json_each(?)';
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -121,20 +100,35 @@ export function createStoreRepo(engine: Engine) {
       }
     },
 
-    /** The hot path: one statement per batch on both engines. */
+    /** The hot path: one statement per batch on PostgreSQL, a few prepared ones on SQLite. */
     async appendHead(db: Db, ids: number[], ts: number[], values: number[]): Promise<void> {
       if (ids.length === 0) return;
       if (pg) {
         await db.executeQuery(
           CompiledQuery.raw(
             'INSERT INTO metric_samples_head (series_id, ts, value) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])',
-            // pg writes NaN and ±Infinity into the array literal as PostgreSQL spells them.
-            [ids, ts, values.map(pgFloat)],
+            [
+              pgBinaryArray('int8', ids, 0, ids.length),
+              pgBinaryArray('int8', ts, 0, ts.length),
+              pgBinaryArray('float8', values, 0, values.length),
+            ],
           ),
         );
         return;
       }
-      await db.executeQuery(CompiledQuery.raw(SQLITE_HEAD_INSERT, [sqliteBatchJson(ids, ts, values)]));
+      let at = 0;
+      for (let k = 0; k < SQLITE_ROWS.length; k++) {
+        const rows = SQLITE_ROWS[k] as number;
+        while (ids.length - at >= rows) {
+          const params = new Array<number>(rows * 3);
+          for (let j = 0; j < rows; j++, at++) {
+            params[3 * j] = ids[at] as number;
+            params[3 * j + 1] = ts[at] as number;
+            params[3 * j + 2] = values[at] as number;
+          }
+          await db.executeQuery(CompiledQuery.raw(sqliteHeadInsert[k] as string, params));
+        }
+      }
     },
 
     /**
@@ -381,9 +375,3 @@ export function createStoreRepo(engine: Engine) {
 }
 
 export type StoreRepo = ReturnType<typeof createStoreRepo>;
-
-function pgFloat(v: number): number | string {
-  if (Number.isFinite(v)) return v;
-  if (Number.isNaN(v)) return 'NaN';
-  return v > 0 ? 'Infinity' : '-Infinity';
-}

@@ -46,6 +46,8 @@ export function Sidebar({ collapsed, onCollapse }: { collapsed: boolean; onColla
         items={items}
         onClick={({ key }) => navigate(key)}
         data-testid="nav"
+        // The collapse trigger is fixed over the bottom of the sider: room for it below the last item.
+        style={{ paddingBottom: 48 }}
       />
     </Layout.Sider>
   );

@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loginAs } from '../../src/demo/api.ts';
+import { freePort } from '../helpers/pg-cluster.ts';
+
+// `steady demo` as a real process on a temp data dir: one hour of history with a bad deploy fifteen
+// minutes before the start, so rules have fired by the time the shop runs in real time.
+let child: ChildProcess;
+let dir: string;
+let base: string;
+let output = '';
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'steady-demo-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  child = spawn(
+    process.execPath,
+    ['src/cli.ts', 'demo', '--port', String(port), '--history-hours', '1'].concat([
+      '--scenario',
+      'bad-deploy',
+      '--fault-after=-900',
+    ]),
+    {
+      env: { ...process.env, STEADY_DATA_DIR: dir, STEADY_LOG_LEVEL: 'warn', STEADY_ADMIN_PASSWORD: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (d) => {
+    output += String(d);
+  });
+  child.stderr?.on('data', (d) => {
+    output += String(d);
+  });
+}, 10_000);
+
+afterAll(() => {
+  child?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+it('seeds, feeds the simulated shop through ingestion, probes it and opens an incident', async () => {
+  await until(
+    'the history to be sent',
+    async () => (output.includes('History sent') ? true : undefined),
+    40_000,
+  );
+  expect(output).toContain('log in as "admin" with password "steady-demo"');
+  const call = await loginAs(base, 'admin', 'steady-demo');
+
+  const up = await call<{ data: { result: { value: [number, string] }[] } }>(
+    'GET',
+    `/api/v1/query?query=${encodeURIComponent('count(up)')}`,
+  );
+  expect(Number(up.data.result[0]?.value[1])).toBeGreaterThan(10);
+
+  const probes = await until(
+    'the storefront probes to be up',
+    async () => {
+      const { items } = await call<{ items: { name: string; kind: string; state: string }[] }>(
+        'GET',
+        '/api/v1/probes',
+      );
+      const http = items.filter((p) => p.kind === 'http');
+      return http.length === 5 && http.every((p) => p.state === 'up') ? http : undefined;
+    },
+    20_000,
+  );
+  expect(probes.map((p) => p.name)).toContain('Shop checkout');
+
+  const incident = await until(
+    'an incident for the bad deploy',
+    async () => {
+      const { items } = await call<{ items: { title: string; severity: string }[] }>(
+        'GET',
+        '/api/v1/incidents',
+      );
+      return items.find((i) => i.title.includes('order') && i.title.includes('5xx'));
+    },
+    30_000,
+  );
+  expect(incident.severity).toBe('P1');
+
+  const scenarios = await call<{ scenarios: { name: string }[] }>('GET', '/api/v1/demo/scenarios');
+  expect(scenarios.scenarios).toHaveLength(12);
+}, 60_000);
