@@ -238,7 +238,7 @@ describeEachEngine('steady user', (engine) => {
     } finally {
       await database.close();
     }
-  });
+  }, 60_000);
 
   it('says what was wrong: a bad role, a taken name, an unknown user, a missing name', async () => {
     const badRole = await runCli(['user', 'create', 'carol', '--role', 'boss'], env);
@@ -263,7 +263,7 @@ describeEachEngine('steady user', (engine) => {
 
     const badAction = await runCli(['user', 'rename', 'alice'], env);
     expect(badAction.code).toBe(2);
-  });
+  }, 60_000);
 });
 
 describe('steady serve', () => {

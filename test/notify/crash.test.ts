@@ -46,7 +46,9 @@ describeEachEngine('notify: delivery across a SIGKILL', (engine) => {
         STEADY_JOB_POLL_MS: '50',
         STEADY_JOB_CONCURRENCY: '4',
         STEADY_JOB_LEASE_SECONDS: '5',
-        STEADY_NOTIFY_SEND_TIMEOUT_MS: '1000',
+        // Generous: a send that times out is retried (the receiver may have it already, and drops the
+        // repeat by its message id). Only the crash is under test here, not a slow, busy machine.
+        STEADY_NOTIFY_SEND_TIMEOUT_MS: '10000',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -256,19 +256,22 @@ describeEachEngine('JobWorker', (engine) => {
 
   it('stop() stops claiming and waits for the jobs in flight', async () => {
     setup();
-    let release: () => void = () => {};
+    const releases: (() => void)[] = [];
+    const release = () => {
+      for (const r of releases.splice(0)) r();
+    };
     const started = vi.fn();
     handlers.set('long', async () => {
       started();
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
+      await new Promise<void>((resolve) => releases.push(resolve));
     });
     const worker = newWorker();
     worker.start();
     await queue.enqueue('long', null);
     worker.wake();
-    await vi.waitFor(() => expect(started).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(started).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+    // Let the loop's follow-up claim (begun before stop, so allowed to find work) settle into its sleep.
+    await new Promise((r) => setTimeout(r, 100));
 
     let stopped = false;
     const stopping = worker.stop().then(() => {
