@@ -9,7 +9,9 @@
  * Payloads are shaped as Prometheus sends them: the series are split into shards of `batch` series, each
  * request carries one sample of every series of its shard, and each shard sends its requests one after
  * the other (as a remote_write shard does), so timestamps arrive in order per series. All shards run at
- * once. Steady runs as its own process (`steady serve`). Prints one JSON object.
+ * once. Steady runs as its own process (`steady serve`). Prints one JSON object. Each receiver's CPU time
+ * per sample (its own process, all threads; PostgreSQL's server processes not included) is reported too,
+ * as it stays comparable when other work shares the machine's cores.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { systemActor } from '../src/platform/audit/audit.repo.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { migrate, openDatabase } from '../src/platform/db/database.ts';
 import { findPgBin, freePort, startPgCluster } from '../test/helpers/pg-cluster.ts';
+import { cpuSeconds } from './lib/proc-stats.ts';
 import { type ServerSettings, startServer, stopServer } from './steady-server.ts';
 
 const { values: args } = parseArgs({
@@ -114,8 +117,9 @@ function post(
 }
 
 /** Every shard sends its requests in order, all shards at once, for `duration` seconds or until done. */
-async function load(port: number, path: string, bodies: Buffer[][], auth?: string) {
+async function load(port: number, path: string, bodies: Buffer[][], pid: number | undefined, auth?: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: shards });
+  const cpuBefore = pid ? cpuSeconds(pid) : 0;
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
@@ -144,6 +148,8 @@ async function load(port: number, path: string, bodies: Buffer[][], auth?: strin
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  // CPU the receiving process spent (all its threads): comparable even when other work shares the cores.
+  const cpu = pid ? cpuSeconds(pid) - cpuBefore : undefined;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round((latencies[Math.floor((latencies.length - 1) * p)] ?? 0) * 10) / 10;
@@ -155,6 +161,12 @@ async function load(port: number, path: string, bodies: Buffer[][], auth?: strin
     ...(firstError ? { firstError } : {}),
     seconds: Math.round(seconds * 100) / 100,
     latencyMs: { p50: pct(0.5), p99: pct(0.99) },
+    ...(cpu !== undefined && samples > 0
+      ? {
+          serverCpuSeconds: Math.round(cpu * 100) / 100,
+          serverCpuMicrosPerSample: Math.round((cpu / samples) * 1e8) / 100,
+        }
+      : {}),
     ...(exhausted ? { note: 'payloads ran out before the duration; raise --rounds' } : {}),
   };
 }
@@ -198,7 +210,7 @@ async function runSteady(bodies: Buffer[][], databaseUrl: string) {
     STEADY_METRICS_MAX_SERIES: String(Math.max(100_000, seriesCount * 2)),
   });
   try {
-    return await load(port, '/api/v1/write', bodies, token);
+    return await load(port, '/api/v1/write', bodies, server.pid, token);
   } finally {
     await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
@@ -227,7 +239,7 @@ async function runPrometheus(bodies: Buffer[][]) {
       if (i > 200) throw new Error('prometheus did not become ready');
       await new Promise((r) => setTimeout(r, 100));
     }
-    return await load(port, '/api/v1/write', bodies);
+    return await load(port, '/api/v1/write', bodies, child.pid);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

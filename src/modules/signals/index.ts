@@ -46,5 +46,6 @@ export {
   METRICS_RETENTION_JOB,
   METRICS_ROLLUP_JOB,
   metricStoreJobs,
+  remoteStoreJobs,
   scheduleMetricStoreJobs,
 } from './store/store.jobs.ts';

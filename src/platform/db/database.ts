@@ -54,6 +54,9 @@ export function openDatabase(options: DatabaseOptions): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Sorts and temporary b-trees (the metric store's compaction sorts 200,000 head rows at a time) stay
+  // in memory: spilled to temporary files they took two thirds of the compaction's time.
+  sqlite.pragma('temp_store = MEMORY');
   // Checkpoints run on a thread of their own (checkpointer.ts); this threshold is only the fallback.
   sqlite.pragma('wal_autocheckpoint = 20000');
   const checkpointer = startCheckpointer(file);

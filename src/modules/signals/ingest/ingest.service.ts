@@ -1,7 +1,7 @@
 import { badRequest } from '../../../platform/errors.ts';
 import type { AppendResult, Labels, MetricStore, Point, SampleSink, SeriesSamples } from '../metric-store.ts';
 import { labelProblem } from './labels.ts';
-import { type WireRequest, type WireSeries, wireLabels } from './remote-write.wire.ts';
+import { type WireRequest, type WireSeries, wireKey, wireLabels } from './remote-write.wire.ts';
 
 /**
  * Ties series without a `service` label to a catalog service: when label `label` fully matches `regex`,
@@ -24,6 +24,13 @@ export interface IngestServiceDeps {
   onListenerError?: (err: unknown) => void;
   /** Most remote_write label sets remembered as already checked. */
   knownLabelSetsMax?: number;
+}
+
+interface KnownLabels {
+  bytes: Buffer;
+  labels: Labels;
+  /** Another label set with the same hash. */
+  next: KnownLabels | undefined;
 }
 
 interface CompiledRule {
@@ -119,10 +126,40 @@ export function createIngestService(deps: IngestServiceDeps) {
   }
 
   /**
-   * Label bytes already checked → their clean labels. One object per label set, so the store's series
-   * cache finds it by identity too; bounded, dropped whole when full (refilled from the next batches).
+   * Label bytes already checked (by their hash, equal bytes confirmed) → their clean labels. One object
+   * per label set, so the store's series cache finds it by identity too; bounded, dropped whole when
+   * full (refilled from the next batches).
    */
-  const known = new Map<string, Labels>();
+  const known = new Map<number, KnownLabels>();
+  let knownCount = 0;
+
+  function knownLabels(req: WireRequest, series: WireSeries): Labels | undefined {
+    let buf = req.raw;
+    let start = series.start;
+    let end = series.end;
+    if (series.split !== undefined || start < 0) [buf, start, end] = wireKey(req, series);
+    const len = end - start;
+    for (let k = known.get(series.hash); k !== undefined; k = k.next) {
+      const b = k.bytes;
+      if (b.length !== len) continue;
+      let i = 0;
+      while (i < len && b[i] === buf[start + i]) i++;
+      if (i === len) return k.labels;
+    }
+    return undefined;
+  }
+
+  function remember(req: WireRequest, series: WireSeries, labels: Labels): void {
+    if (knownCount >= knownMax) {
+      known.clear();
+      knownCount = 0;
+    }
+    const [buf, start, end] = wireKey(req, series);
+    // A copy: a view would keep the whole request body alive.
+    const bytes = Buffer.from(buf.subarray(start, end));
+    known.set(series.hash, { bytes, labels, next: known.get(series.hash) });
+    knownCount++;
+  }
 
   /** `prepare` for a remote_write body, reading only the labels of label sets not seen before. */
   function prepareWire(req: WireRequest): SeriesSamples[] {
@@ -133,15 +170,14 @@ export function createIngestService(deps: IngestServiceDeps) {
     for (let i = 0; i < n; i++) {
       const series = req.series[i] as WireSeries;
       if (series.points.length === 0) continue;
-      let labels = known.get(series.key);
+      let labels = knownLabels(req, series);
       let problem: string | undefined;
       if (labels === undefined) {
         const cleaned = cleanLabels(wireLabels(req, series));
         problem = cleaned.problem;
         if (!problem) {
           labels = cleaned.labels;
-          if (known.size >= knownMax) known.clear();
-          known.set(series.key, labels);
+          remember(req, series, labels);
         }
       }
       problem ??= pointsProblem(labels?.__name__, series.points);
@@ -150,7 +186,8 @@ export function createIngestService(deps: IngestServiceDeps) {
         if (problems.length < MAX_PROBLEMS) problems.push(`series ${i}: ${problem}`);
         continue;
       }
-      clean.push({ labels: labels as Labels, points: series.points });
+      series.labels = labels;
+      clean.push(series as SeriesSamples);
     }
     if (bad > 0) refuse(bad, n, problems);
     return clean;

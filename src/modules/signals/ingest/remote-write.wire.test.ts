@@ -4,7 +4,7 @@ import type { AppError } from '../../../platform/errors.ts';
 import type { AppendResult, SeriesSamples } from '../metric-store.ts';
 import { createIngestService } from './ingest.service.ts';
 import { decodeRemoteWrite, decodeRemoteWriteWire, encodeRemoteWrite } from './remote-write.codec.ts';
-import { wireLabels } from './remote-write.wire.ts';
+import { wireKey, wireLabels } from './remote-write.wire.ts';
 
 const MB = 1024 * 1024;
 
@@ -66,7 +66,11 @@ describe('remote_write wire reader', () => {
       compressSync(Buffer.from(field(0x0a, [...label('__name__', 'x'), ...label('job', 'j')]))),
       MB,
     );
-    expect(joined.series[0]?.key).toBe(s?.key);
+    const j = joined.series[0];
+    expect(j?.hash).toBe(s?.hash);
+    const [jb, js, je] = wireKey(joined, j as never);
+    const [sb, ss, se] = wireKey(split, s as never);
+    expect(jb.subarray(js, je).equals(sb.subarray(ss, se))).toBe(true);
   });
 
   it('refuses what protobufjs refuses, with its message, and a label given twice', async () => {

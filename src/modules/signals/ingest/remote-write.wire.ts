@@ -6,16 +6,24 @@ import type { Point } from '../metric-store.ts';
  * an object per label and per sample and a Long per timestamp, then the route copied them all again;
  * this reader makes the points directly and leaves each series' labels as bytes. Equal label bytes mean
  * equal labels, so the ingest service maps them to a series it has already checked without decoding a
- * single string (`key`). Anything it does not expect makes it throw, and the caller falls back to
+ * single string (`hash`, `wireKey`). Anything it does not expect makes it throw, and the caller falls back to
  * protobufjs, which gives the exact error (or the answer, for an encoding this reader does not know).
  */
 
 export interface WireSeries {
-  /** The series' label fields exactly as sent (latin1, one char per byte): the identity of the label set. */
-  key: string;
-  /** Byte ranges [start, end) of the label fields inside the decoded body, for `wireLabels`. */
-  ranges: number[];
+  /**
+   * FNV-1a of the series' label fields exactly as sent (`wireKey`), the identity of the label set:
+   * hashed from the bytes, so a known series costs no string at all.
+   */
+  hash: number;
+  /** Byte range [start, end) of the label fields inside the decoded body (-1 when there are none)… */
+  start: number;
+  end: number;
+  /** …or, when other fields come between them, every range as [start, end, start, end, …]. */
+  split: number[] | undefined;
   points: Point[];
+  /** Set by the ingest service once the labels are known (so the series travels on as it is). */
+  labels: Record<string, string> | undefined;
 }
 
 export interface WireRequest {
@@ -98,8 +106,11 @@ export function readWireRequest(bytes: Uint8Array): WireRequest {
 }
 
 function readSeries(raw: Buffer, view: DataView, st: { pos: number }, end: number): WireSeries {
-  const ranges: number[] = [];
-  const points: Point[] = [];
+  // One range and one point in the usual case: no array grown per series for either.
+  let first = -1;
+  let last = -1;
+  let split: number[] | undefined;
+  let points: Point[] | undefined;
   while (st.pos < end) {
     const start = st.pos;
     const tag = varint(raw, st);
@@ -108,8 +119,14 @@ function readSeries(raw: Buffer, view: DataView, st: { pos: number }, end: numbe
       st.pos += len;
       if (st.pos > end) fail();
       // Adjacent label fields (the normal case) make one range.
-      if (ranges.length > 0 && ranges[ranges.length - 1] === start) ranges[ranges.length - 1] = st.pos;
-      else ranges.push(start, st.pos);
+      if (split !== undefined) {
+        if (split[split.length - 1] === start) split[split.length - 1] = st.pos;
+        else split.push(start, st.pos);
+      } else if (first === -1) {
+        first = start;
+        last = st.pos;
+      } else if (last === start) last = st.pos;
+      else split = [first, last, start, st.pos];
     } else if (tag === 0x12) {
       const len = varint(raw, st);
       const sEnd = st.pos + len;
@@ -126,13 +143,33 @@ function readSeries(raw: Buffer, view: DataView, st: { pos: number }, end: numbe
         else skip(raw, st, t & 7);
       }
       if (st.pos !== sEnd) fail();
-      points.push({ ts, value });
+      if (points === undefined) points = [{ ts, value }];
+      else points.push({ ts, value });
     } else skip(raw, st, tag & 7);
   }
   if (st.pos !== end) fail();
-  let key = '';
-  for (let i = 0; i < ranges.length; i += 2) key += raw.toString('latin1', ranges[i], ranges[i + 1]);
-  return { key, ranges, points };
+  let hash = 0x811c9dc5;
+  const ranges = split ?? [first, last];
+  for (let r = 0; r < ranges.length; r += 2) {
+    const to = ranges[r + 1] as number;
+    for (let i = ranges[r] as number; i < to; i++) hash = Math.imul(hash ^ (raw[i] as number), 0x01000193);
+  }
+  return { hash: hash >>> 0, start: first, end: last, split, points: points ?? [], labels: undefined };
+}
+
+/** Every byte range of a series' label fields, in order. */
+const rangesOf = (s: WireSeries): number[] => s.split ?? (s.start === -1 ? [] : [s.start, s.end]);
+
+/**
+ * The label fields of a series as sent, as [buffer, start, end): a view of the body in the usual case
+ * of adjacent fields, else a joined copy. Equal bytes mean equal labels.
+ */
+export function wireKey(req: WireRequest, s: WireSeries): [Buffer, number, number] {
+  if (s.split === undefined) return [req.raw, Math.max(0, s.start), Math.max(0, s.end)];
+  const parts: Buffer[] = [];
+  for (let i = 0; i < s.split.length; i += 2) parts.push(req.raw.subarray(s.split[i], s.split[i + 1]));
+  const joined = Buffer.concat(parts);
+  return [joined, 0, joined.length];
 }
 
 /** The labels of one series read by `readWireRequest`; a label name given twice is a 400. */
@@ -149,9 +186,10 @@ function readLabels(req: WireRequest, s: WireSeries): Record<string, string> {
   const raw = req.raw;
   const labels: Record<string, string> = {};
   const st = { pos: 0 };
-  for (let r = 0; r < s.ranges.length; r += 2) {
-    st.pos = s.ranges[r] as number;
-    const end = s.ranges[r + 1] as number;
+  const ranges = rangesOf(s);
+  for (let r = 0; r < ranges.length; r += 2) {
+    st.pos = ranges[r] as number;
+    const end = ranges[r + 1] as number;
     while (st.pos < end) {
       varint(raw, st); // the Label field's tag
       const lEnd = varint(raw, st) + st.pos;

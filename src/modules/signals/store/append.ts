@@ -13,17 +13,25 @@ import type { StoreRepo } from './store.repo.ts';
  * known series sharing one transaction (group commit).
  */
 
-// last_seen_at is refreshed at most this often per series: the hot path writes no series rows.
+// How long a cached series id is trusted. Past it, the series is looked up again (and last_seen_at
+// refreshed) in the batch's own transaction: the hot path writes no series rows, and an id that
+// retention (here or on another instance) has dropped since is never written to. Retention only drops
+// series unseen for days, so an id confirmed this recently still exists.
 const TOUCH_EVERY = 10 * 60_000;
 // Most samples committed by one group transaction (see groupAppend).
 const GROUP_MAX_SAMPLES = 50_000;
+// Most series ids cached; beyond it the ones not confirmed lately go first.
+const CACHE_MAX = 1_000_000;
 
 interface Settle {
   resolve(r: AppendResult): void;
   reject(err: unknown): void;
 }
 
+/** A label set's series id, shared by every label object of that set (see `entryOf`). */
 interface CachedSeries {
+  key: string;
+  /** 0 until a committed transaction has confirmed the series. */
   id: number;
   touchedAt: number;
 }
@@ -35,54 +43,75 @@ export interface AppenderDeps {
   maxSeries: () => number;
   /** Told how many samples each commit added to the head. */
   onCommitted: (samples: number) => void;
+  /**
+   * Group transactions that may be committing at once (default 1). PostgreSQL takes several on its
+   * pool, so one group's insert overlaps the previous group's WAL flush; SQLite has one connection.
+   */
+  concurrentCommits?: number;
 }
 
 export function createAppender(deps: AppenderDeps) {
   const { db, repo, clock, onCommitted } = deps;
   const cache = new Map<string, CachedSeries>();
-  const keys = new WeakMap<Labels, string>();
+  const byLabels = new WeakMap<Labels, CachedSeries>();
 
-  /** The cache key of a label set; a producer that reuses its label objects (remote_write) pays once. */
-  function keyOf(labels: Labels): string {
-    let key = keys.get(labels);
-    if (key === undefined) {
-      key = labelsCacheKey(labels);
-      keys.set(labels, key);
+  /**
+   * The cache entry of a label set; a producer that reuses its label objects (remote_write) finds it by
+   * identity, without building the key.
+   */
+  function entryOf(labels: Labels): CachedSeries {
+    let entry = byLabels.get(labels);
+    if (entry === undefined) {
+      const key = labelsCacheKey(labels);
+      entry = cache.get(key);
+      if (entry === undefined) {
+        // Entries of batches that were refused (series limit) count too: the bound holds regardless.
+        if (cache.size >= CACHE_MAX) prune(clock.now());
+        entry = { key, id: 0, touchedAt: 0 };
+        cache.set(key, entry);
+      }
+      byLabels.set(labels, entry);
     }
-    return key;
+    return entry;
   }
 
   async function appendNow(batch: readonly SeriesSamples[]): Promise<AppendResult> {
     const now = clock.now();
-    const batchKeys: string[] = new Array(batch.length);
+    const entries: CachedSeries[] = new Array(batch.length);
     let missing: Map<string, Labels> | undefined;
     let total = 0;
     for (let i = 0; i < batch.length; i++) {
       const s = batch[i] as SeriesSamples;
-      const key = keyOf(s.labels);
-      batchKeys[i] = key;
+      const entry = entryOf(s.labels);
+      entries[i] = entry;
       total += s.points.length;
-      if (!cache.has(key)) {
+      if (entry.id === 0 || now - entry.touchedAt > TOUCH_EVERY) {
         missing ??= new Map();
-        missing.set(key, s.labels);
+        missing.set(entry.key, s.labels);
       }
     }
-    if (!missing) return groupAppend(batch, batchKeys, total);
+    if (!missing) return groupAppend(batch, entries, total);
 
     const result = await db.transaction().execute(async (tx) => {
       const found = await resolveSeries(tx, missing, now);
       const ids = new Array<number>(total);
       const tss = new Array<number>(total);
       const values = new Array<number>(total);
-      const stale = fill(batch, batchKeys, found.ids, now, ids, tss, values, 0);
-      if (stale.length > 0) await repo.touchSeries(tx, stale, now);
+      fill(batch, entries, found.ids, ids, tss, values, 0);
       await repo.appendHead(tx, ids, tss, values);
       return found;
     });
 
     // Only once committed: a rolled-back batch must not leave ids of series that do not exist.
-    for (const [key, id] of result.ids) cache.set(key, { id, touchedAt: now });
-    committed([batchKeys], total, now);
+    for (const entry of entries) {
+      const id = result.ids.get(entry.key);
+      if (id === undefined) continue;
+      entry.id = id;
+      entry.touchedAt = now;
+      // Pruned meanwhile: back in, so that other label objects of the set find it.
+      if (cache.get(entry.key) !== entry) cache.set(entry.key, entry);
+    }
+    onCommitted(total);
     return { samples: total, newSeries: result.newSeries };
   }
 
@@ -104,6 +133,7 @@ export function createAppender(deps: AppenderDeps) {
     for (const row of await repo.seriesByHash(tx, [...byHash.keys()])) {
       found.set(byHash.get(row.hash) as string, row.id);
     }
+    if (found.size > 0) await repo.touchSeries(tx, [...found.values()], now);
     const fresh = [...missing.keys()].filter((k) => !found.has(k));
     if (fresh.length === 0) return { ids: found, newSeries };
     const existing = await repo.countSeries(tx);
@@ -142,24 +172,20 @@ export function createAppender(deps: AppenderDeps) {
     return { ids: found, newSeries };
   }
 
-  /** Writes the batch's samples into the arrays from `at`; returns the ids whose last_seen_at is due. */
+  /** Writes the batch's samples into the arrays from `at`; ids from `found` before the entries'. */
   function fill(
     batch: readonly SeriesSamples[],
-    batchKeys: readonly string[],
+    entries: readonly CachedSeries[],
     found: Map<string, number> | undefined,
-    now: number,
     ids: number[],
     tss: number[],
     values: number[],
     at: number,
-  ): number[] {
-    const stale: number[] = [];
+  ): void {
     let n = at;
     for (let i = 0; i < batch.length; i++) {
-      const key = batchKeys[i] as string;
-      const cached = cache.get(key);
-      const id = cached ? cached.id : (found?.get(key) as number);
-      if (cached && now - cached.touchedAt > TOUCH_EVERY) stale.push(id);
+      const entry = entries[i] as CachedSeries;
+      const id = found?.get(entry.key) ?? entry.id;
       const points = (batch[i] as SeriesSamples).points;
       for (let j = 0; j < points.length; j++) {
         const p = points[j] as Point;
@@ -169,18 +195,12 @@ export function createAppender(deps: AppenderDeps) {
         n++;
       }
     }
-    return stale;
   }
 
-  /** After a commit: touched series are fresh again, and the head may be due for compaction. */
-  function committed(keyLists: readonly (readonly string[])[], samples: number, now: number): void {
-    for (const list of keyLists) {
-      for (const key of list) {
-        const c = cache.get(key);
-        if (c && now - c.touchedAt > TOUCH_EVERY) c.touchedAt = now;
-      }
-    }
-    onCommitted(samples);
+  /** Drops the entries due for a lookup anyway (series that stopped reporting), and all if that is not enough. */
+  function prune(now: number): void {
+    for (const [key, c] of cache) if (c.id === 0 || now - c.touchedAt > TOUCH_EVERY) cache.delete(key);
+    if (cache.size > CACHE_MAX / 2) cache.clear();
   }
 
   /**
@@ -189,18 +209,28 @@ export function createAppender(deps: AppenderDeps) {
    * each caller is answered once that transaction has committed. A failure fails every batch of the
    * group, and rolls all of them back, so each batch is still stored whole or not at all.
    */
-  const group: { batch: readonly SeriesSamples[]; keys: string[]; total: number; done: Settle }[] = [];
-  let flushing = false;
+  const group: { batch: readonly SeriesSamples[]; entries: CachedSeries[]; total: number; done: Settle }[] =
+    [];
+  let flushes = 0;
+  let scheduled = false;
+  const maxFlushes = deps.concurrentCommits ?? 1;
 
-  function groupAppend(batch: readonly SeriesSamples[], batchKeys: string[], total: number) {
+  function schedule(): void {
+    if (scheduled || flushes >= maxFlushes || group.length === 0) return;
+    scheduled = true;
+    setImmediate(flushGroup);
+  }
+
+  function groupAppend(batch: readonly SeriesSamples[], entries: CachedSeries[], total: number) {
     return new Promise<AppendResult>((resolve, reject) => {
-      group.push({ batch, keys: batchKeys, total, done: { resolve, reject } });
-      if (group.length === 1 && !flushing) setImmediate(flushGroup);
+      group.push({ batch, entries, total, done: { resolve, reject } });
+      schedule();
     });
   }
 
   async function flushGroup(): Promise<void> {
-    flushing = true;
+    scheduled = false;
+    flushes++;
     // Bounded, so that one transaction never holds the connection for long; the rest go next.
     let take = 0;
     let total = 0;
@@ -209,32 +239,25 @@ export function createAppender(deps: AppenderDeps) {
       take++;
     }
     const members = group.splice(0, take);
+    // What did not fit goes in a transaction of its own, at once where the engine takes several.
+    schedule();
     try {
-      const now = clock.now();
       const ids = new Array<number>(total);
       const tss = new Array<number>(total);
       const values = new Array<number>(total);
       let at = 0;
-      const stale: number[] = [];
       for (const m of members) {
-        for (const id of fill(m.batch, m.keys, undefined, now, ids, tss, values, at)) stale.push(id);
+        fill(m.batch, m.entries, undefined, ids, tss, values, at);
         at += m.total;
       }
-      await db.transaction().execute(async (tx) => {
-        if (stale.length > 0) await repo.touchSeries(tx, stale, now);
-        await repo.appendHead(tx, ids, tss, values);
-      });
-      committed(
-        members.map((m) => m.keys),
-        total,
-        now,
-      );
+      await db.transaction().execute((tx) => repo.appendHead(tx, ids, tss, values));
+      onCommitted(total);
       for (const m of members) m.done.resolve({ samples: m.total, newSeries: 0 });
     } catch (err) {
       for (const m of members) m.done.reject(err);
     } finally {
-      flushing = false;
-      if (group.length > 0) setImmediate(flushGroup);
+      flushes--;
+      schedule();
     }
   }
 

@@ -22,7 +22,11 @@ import { createStoreRepo } from './store.repo.ts';
 
 export type StoreConfig = Pick<
   Config,
-  'metricsMaxSeries' | 'metricsRetentionRawDays' | 'metricsRetention1mDays' | 'metricsRetention1hDays'
+  | 'metricsMaxSeries'
+  | 'metricsRetentionRawDays'
+  | 'metricsRetention1mDays'
+  | 'metricsRetention1hDays'
+  | 'dbPoolMax'
 >;
 
 export interface EmbeddedStoreDeps {
@@ -46,6 +50,9 @@ const DAY = 86_400_000;
 // compaction (fewer page writes per sample), small enough that queries scanning the head stay cheap.
 const COMPACT_AT = 200_000;
 const COMPACT_CHUNK = 200_000;
+// Group commits in flight at once on PostgreSQL: a few of the pool's connections, leaving at least two
+// for compaction and queries.
+const PG_CONCURRENT_COMMITS = 3;
 
 export const engineOf = (db: Kysely<DB>): Engine =>
   db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
@@ -66,6 +73,8 @@ export function createEmbeddedMetricStore(deps: EmbeddedStoreDeps): EmbeddedMetr
     repo,
     clock,
     maxSeries: () => config.metricsMaxSeries,
+    concurrentCommits:
+      engine === 'postgres' ? Math.max(1, Math.min(PG_CONCURRENT_COMMITS, config.dbPoolMax - 2)) : 1,
     onCommitted(samples) {
       headRows += samples;
       if (headRows >= COMPACT_AT) void compactInBackground();

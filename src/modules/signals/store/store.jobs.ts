@@ -39,6 +39,19 @@ export function metricStoreJobs(
   ]);
 }
 
+/**
+ * The same job kinds when samples live in a remote TSDB, whose downsampling and retention are its own
+ * business: runs left queued by an earlier embedded set-up on this database complete as no-ops and
+ * schedule nothing, so none stays queued or ends dead for want of a handler.
+ */
+export function remoteStoreJobs(): Map<string, JobHandler> {
+  const done: JobHandler = async () => {};
+  return new Map<string, JobHandler>([
+    [METRICS_ROLLUP_JOB, done],
+    [METRICS_RETENTION_JOB, done],
+  ]);
+}
+
 /** Starts the recurring jobs (idempotent across instances and restarts). */
 export async function scheduleMetricStoreJobs(jobs: JobQueue, clock: Clock): Promise<void> {
   const now = clock.now();

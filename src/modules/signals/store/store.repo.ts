@@ -142,6 +142,8 @@ export function createStoreRepo(engine: Engine) {
             tx,
           );
           if (!lock.rows[0]?.ok) return 0;
+          // The chunk is sorted for DISTINCT ON: in memory, not spilled to disk at the default 4 MB.
+          await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
         }
         const top = await sql<{ upTo: number | null; n: number }>`
           SELECT max(seq) AS up_to, count(*) AS n FROM (

@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createEmbeddedMetricStore, type EmbeddedMetricStore } from '../../src/modules/signals/index.ts';
+import type { LabelMatcher, SeriesSamples } from '../../src/modules/signals/metric-store.ts';
+import { FakeClock } from '../../src/platform/clock.ts';
+import type { Database } from '../../src/platform/db/database.ts';
+import { createTestDatabase, describeEachEngine, type TestDatabase } from '../helpers/engines.ts';
+
+const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+const DAY = 86_400_000;
+const eq = (name: string, value: string): LabelMatcher => ({ name, op: '=', value });
+const all = { start: 0, end: 8_000_000_000_000 };
+
+/** The write path's series-id cache and group commit, seen from outside the store. */
+describeEachEngine('embedded metric store appends', (engine) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let clock: FakeClock;
+  let store: EmbeddedMetricStore;
+
+  beforeEach(async () => {
+    testDb = await createTestDatabase(engine);
+    database = testDb.open();
+    clock = new FakeClock(T0);
+    store = createEmbeddedMetricStore({
+      db: database.db,
+      clock,
+      config: loadConfig({}, undefined, { metricsMaxSeries: 1000 }),
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    await database.close();
+    await testDb.drop();
+  });
+
+  it('a series dropped by retention is created again when it reports again, its samples kept', async () => {
+    // The same label object each time, as the remote_write path hands it over: the cache is keyed by it.
+    const labels = { __name__: 'comeback_total', instance: 'a' };
+    const at = (ts: number, value: number): SeriesSamples[] => [{ labels, points: [{ ts, value }] }];
+    expect(await store.append(at(T0, 1))).toEqual({ samples: 1, newSeries: 1 });
+    expect(await store.append(at(T0 + 1000, 2))).toEqual({ samples: 1, newSeries: 0 });
+
+    // Silent for longer than every retention: the series and all its data go.
+    clock.set(T0 + 800 * DAY);
+    expect((await store.runRetention()).series).toBe(1);
+    expect(await store.series([eq('__name__', 'comeback_total')], 10)).toEqual([]);
+
+    // Back: a new series, not samples written under the id of the one that was dropped.
+    const back = T0 + 800 * DAY;
+    expect(await store.append(at(back, 3))).toEqual({ samples: 1, newSeries: 1 });
+    expect(await store.series([eq('__name__', 'comeback_total')], 10)).toEqual([labels]);
+    const got = await store.select([eq('__name__', 'comeback_total')], all);
+    expect(got[0]?.points).toEqual([{ ts: back, value: 3 }]);
+    const orphans = await database.db
+      .selectFrom('metricSamplesHead')
+      .leftJoin('metricSeries', 'metricSeries.id', 'metricSamplesHead.seriesId')
+      .select('metricSamplesHead.seriesId')
+      .where('metricSeries.id', 'is', null)
+      .execute();
+    expect(orphans).toEqual([]);
+  });
+
+  it('concurrent appends of known series share commits, and each is answered only once committed', async () => {
+    const batch = (round: number): SeriesSamples[] =>
+      Array.from({ length: 50 }, (_, i) => ({
+        labels: { __name__: 'group_total', i: String(i) },
+        points: [{ ts: T0 + round * 1000, value: round }],
+      }));
+    await store.append(batch(0));
+
+    // Another connection sees only what is committed: each append must be visible there when it resolves.
+    const other = testDb.open();
+    try {
+      const seen: number[] = [];
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, k) => {
+          const round = k + 1;
+          expect(await store.append(batch(round))).toEqual({ samples: 50, newSeries: 0 });
+          const rows = await other.db
+            .selectFrom('metricSamplesHead')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('ts', '=', T0 + round * 1000)
+            .executeTakeFirstOrThrow();
+          seen.push(Number(rows.n));
+        }),
+      );
+      expect(seen).toEqual(Array(8).fill(50));
+    } finally {
+      await other.close();
+    }
+  });
+});
