@@ -42,6 +42,7 @@ import {
   registerProbeRoutes,
   registerQueryRoutes,
   registerScrapeRoutes,
+  remoteStoreJobs,
   remoteStoreOptions,
   SCRAPE_JOB,
   SCRAPE_UPKEEP_JOB,
@@ -174,9 +175,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const next = Math.floor(clock.now() / HOUR + 1) * HOUR;
     await jobs.enqueue('housekeeping', null, { runAt: next, dedupeKey: `housekeeping:${next}` });
   });
-  // With a remote TSDB, downsampling and retention are the TSDB's business.
-  if (embeddedStore)
-    for (const [kind, handler] of metricStoreJobs(embeddedStore, jobs, clock)) handlers.set(kind, handler);
+  // With a remote TSDB, downsampling and retention are the TSDB's business: its handlers are no-ops.
+  const storeJobs = embeddedStore ? metricStoreJobs(embeddedStore, jobs, clock) : remoteStoreJobs();
+  for (const [kind, handler] of storeJobs) handlers.set(kind, handler);
   // Synthetic probes: one job per probe slot, run in a lane of their own (see the worker's `lanes`).
   const probeLateness = new Histogram({
     name: 'steady_probe_lateness_seconds',
@@ -256,6 +257,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     baseUrl: config.publicUrl || `http://localhost:${config.port}`,
     exists: async (ex, kind, id) =>
       !!(kind === 'service' ? await catalogRepo.findService(ex, id) : await catalogRepo.findTeam(ex, id)),
+    serviceIdsByName: catalogRepo.serviceIdsByName,
     intake: response.intake,
   });
   for (const [kind, handler] of Object.entries(pipeline.jobHandlers)) handlers.set(kind, handler);

@@ -50,6 +50,8 @@ export interface PipelineDeps {
   baseUrl: string;
   /** Whether a catalog service or team exists (routing trees name them). */
   exists: (ex: Kysely<DB>, kind: 'service' | 'team', id: string) => Promise<boolean>;
+  /** Catalog service ids by name: an alert whose `service` label names one belongs to it. */
+  serviceIdsByName: (ex: Kysely<DB>, names: readonly string[]) => Promise<Map<string, string>>;
   /** The incidents stage's intake. */
   intake: IncidentIntake;
 }
@@ -96,6 +98,7 @@ export function createPipeline(deps: PipelineDeps) {
     routing: alertConfig.routing,
     muteStages,
     grouping,
+    serviceIdsByName: deps.serviceIdsByName,
   });
 
   // ── durable work of the stages

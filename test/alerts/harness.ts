@@ -1,5 +1,6 @@
 import pino from 'pino';
 import type { AlertSource, IncomingAlert } from '../../src/modules/alerts/index.ts';
+import { catalogRepo } from '../../src/modules/catalog/index.ts';
 import type { AlertGroupSignal, IncidentIntake } from '../../src/modules/incidents/intake.ts';
 import { createPipeline } from '../../src/pipeline.ts';
 import { auditRepo, systemActor } from '../../src/platform/audit/audit.repo.ts';
@@ -63,6 +64,7 @@ export async function startHarness(engine: Engine) {
     wake: () => {},
     baseUrl: 'http://steady.test',
     exists: async () => true,
+    serviceIdsByName: catalogRepo.serviceIdsByName,
     intake,
   });
   const worker = new JobWorker({

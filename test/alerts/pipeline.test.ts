@@ -135,6 +135,37 @@ describeEachEngine('alerts stage: dedupe, grouping, noise control', (engine) => 
     expect((await list())[0]?.teamId).toBe(team);
   });
 
+  it('an alert whose `service` label names a catalog service belongs to it when its route names none', async () => {
+    const id = '0194a0e0-0000-7000-8000-0000000000cc';
+    await h.db
+      .insertInto('services')
+      .values({
+        id,
+        name: 'payment',
+        description: '',
+        ownerTeamId: null,
+        tier: 1,
+        tags: '[]',
+        links: '[]',
+        createdAt: 0,
+        updatedAt: 0,
+      })
+      .execute();
+    await receive(
+      firing({ alertname: 'X', service: 'payment' }),
+      firing({ alertname: 'Y', service: 'nowhere' }),
+    );
+    await h.tick(60 * S);
+    const byName = new Map((await list()).map((a) => [a.labels.alertname, a.serviceId]));
+    expect(byName).toEqual(
+      new Map([
+        ['X', id],
+        ['Y', null],
+      ]),
+    );
+    expect(h.intake.signals.find((s) => s.title.startsWith('X'))?.serviceId).toBe(id);
+  });
+
   it('silences: matching alerts are stored as silenced and page nobody; expiry lets new ones through', async () => {
     const silence = await h.pipeline.noise.createSilence(h.actor, {
       matchers: [{ name: 'service', op: '=~', value: 'pay.*' }],

@@ -398,6 +398,60 @@ describeEachEngine('notifications', (engine) => {
     expect(me).toMatchObject({ rulesFromTeam: team.id, rules: [{ severity: 'P3', channelId: ch.id }] });
   });
 
+  it('the people paged hear when the incident is resolved, through the same channels, once', async () => {
+    const channels = (await call(manager, 'GET', '/api/v1/notify/channels')).json().items as {
+      id: string;
+      name: string;
+    }[];
+    const byName = (n: string) => channels.find((c) => c.name === n)?.id as string;
+    const rules = await call(responder, 'PUT', '/api/v1/notify/me/rules', {
+      rules: [
+        { severity: 'P1', channelId: byName('Oncall DingTalk'), delayMinutes: 0 },
+        { severity: 'P1', channelId: byName('Mail'), delayMinutes: 0 },
+      ],
+    });
+    expect(rules.statusCode, rules.body).toBe(200);
+    const policy = await call(manager, 'POST', '/api/v1/escalation-policies', {
+      name: `Resolved follow-up ${engine}`,
+      steps: [{ targets: [{ type: 'user', id: responder.userId }], waitMinutes: 30 }],
+    });
+    const incident = (
+      await call(manager, 'POST', '/api/v1/incidents', {
+        title: '订单服务 5xx',
+        severity: 'P1',
+        escalationPolicyId: policy.json().id,
+      })
+    ).json() as { id: string; number: number };
+    await runDue();
+    await runDue();
+    const before = rx.received.length;
+    const mailsBefore = smtp.mails.length;
+    const resolved = await call(manager, 'POST', `/api/v1/incidents/${incident.id}/resolve`, {});
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    await runDue();
+    await runDue();
+
+    const title = `[已解决] 故障 #${incident.number} 订单服务 5xx`;
+    const ding = rx.received.slice(before).filter((r) => r.url.pathname === '/ding');
+    expect(ding).toHaveLength(1);
+    const body = ding[0]?.json as { markdown: { title: string; text: string } };
+    expect(body.markdown.title).toBe(title);
+    expect(body.markdown.text).toContain('解决人');
+    // No action links in a follow-up: there is nothing left to acknowledge or resolve.
+    expect(body.markdown.text).not.toContain('/notify/a/');
+    const mails = smtp.mails.slice(mailsBefore);
+    expect(mails.map((m) => [m.to, m.subject])).toEqual([[['resp@shop.example'], title]]);
+
+    const msgs = (await call(manager, 'GET', `/api/v1/notify/messages?incidentId=${incident.id}`)).json()
+      .items as (Msg & { purpose: string })[];
+    expect(msgs.filter((m) => m.purpose === 'resolved').map((m) => m.state)).toEqual(['sent', 'sent']);
+    const timeline = (await call(manager, 'GET', `/api/v1/incidents/${incident.id}/timeline`)).json()
+      .items as { kind: string; data: { status?: string; purpose?: string } }[];
+    expect(timeline.filter((e) => e.kind === 'notification' && e.data.purpose === 'resolved')).toHaveLength(
+      2,
+    );
+  });
+
   // Last: it moves the clock a day on, past the test sessions' lifetime too.
   it('an expired link is refused with a clear page and changes nothing', async () => {
     if (!expiring) throw new Error('needs the escalation test');

@@ -122,14 +122,18 @@ export const alertsRepo = {
   },
   updateGroup: (db: Kysely<DB>, groupKey: string, patch: Partial<GroupRow>) =>
     db.updateTable('alertGroups').set(patch).where('groupKey', '=', groupKey).execute(),
-  /** Sets the next flush only when none is planned (or a later one is), so a flush is never postponed. */
-  planFlush: async (db: Kysely<DB>, groupKey: string, at: number, now: number): Promise<void> => {
-    await db
+  /**
+   * Sets the next flush only when none is planned (or a later one is), so a flush is never postponed.
+   * Returns whether this call set it.
+   */
+  planFlush: async (db: Kysely<DB>, groupKey: string, at: number, now: number): Promise<boolean> => {
+    const r = await db
       .updateTable('alertGroups')
       .set({ nextFlushAt: at, updatedAt: now })
       .where('groupKey', '=', groupKey)
       .where((eb) => eb.or([eb('nextFlushAt', 'is', null), eb('nextFlushAt', '>', at)]))
-      .execute();
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   },
   /** Marks the planned flush done, if it is still the one planned (compare-and-set across instances). */
   completeFlush: async (db: Kysely<DB>, groupKey: string, planned: number, now: number): Promise<boolean> => {

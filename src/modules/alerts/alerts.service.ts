@@ -8,7 +8,7 @@ import type { JobQueue } from '../../platform/jobs/worker.ts';
 import type { AlertEventRow, AlertFilter, AlertRow, AlertsRepo } from './alerts.repo.ts';
 import type { Alert, RoutingConfig } from './alerts.schemas.ts';
 import type { IncomingAlert } from './formats/types.ts';
-import { event, type Grouping } from './grouping.ts';
+import { type DueFlushes, event, type Grouping } from './grouping.ts';
 import { fingerprint, type Labels } from './matchers.ts';
 import { type SeverityPolicy, severityOf } from './severity.ts';
 import { matchRoutes } from './stages/route.ts';
@@ -17,6 +17,8 @@ import type { MutedBy, MuteStage, Suppression } from './stages/types.ts';
 export const EXPIRE_JOB = 'alerts.expire';
 /** Alerts whose end time passed are resolved by a sweep in buckets of this size (one job per bucket). */
 const EXPIRE_BUCKET_MS = 5_000;
+/** Most intake writes one transaction carries. */
+const WRITE_BATCH = 50;
 
 /** Where a batch of alerts came from: an integration, or Steady's own rules. */
 export interface AlertSource extends SeverityPolicy {
@@ -46,6 +48,8 @@ export interface AlertsServiceDeps {
   routing: () => Promise<RoutingConfig>;
   muteStages: readonly MuteStage[];
   grouping: Grouping;
+  /** Catalog service ids by name, for alerts whose routes name no service. */
+  serviceIdsByName: (ex: Kysely<DB>, names: readonly string[]) => Promise<Map<string, string>>;
 }
 
 export const toAlert = (row: AlertRow, groupKeys: string[] = []): Alert => ({
@@ -72,13 +76,14 @@ export function createAlertsService(deps: AlertsServiceDeps) {
     await deps.jobsFor(ex).enqueue(EXPIRE_JOB, null, { runAt, dedupeKey: `${EXPIRE_JOB}:${runAt}` });
   }
 
-  /** Resolves a firing alert and lets its groups carry the change. Returns true if a flush is due now. */
+  /** Resolves a firing alert and lets its groups carry the change. Returns true if a flush job is due now. */
   async function resolve(
     ex: Kysely<DB>,
     alert: AlertRow,
     at: number,
     now: number,
     why: string,
+    inline: DueFlushes,
   ): Promise<boolean> {
     await repo.update(ex, alert.id, {
       status: 'resolved',
@@ -88,7 +93,84 @@ export function createAlertsService(deps: AlertsServiceDeps) {
       updatedAt: now,
     });
     await repo.insertEvents(ex, [event(alert.id, now, 'resolved', { why, at })]);
-    return grouping.touched(ex, alert.id, now);
+    return grouping.touched(ex, alert.id, now, inline);
+  }
+
+  interface Write {
+    work: (trx: Kysely<DB>, inline: DueFlushes) => Promise<boolean>;
+    unmuted: ReadonlySet<string>;
+    resolve: (wake: boolean) => void;
+    reject: (err: unknown) => void;
+  }
+  const writes: Write[] = [];
+  let writing = false;
+
+  /**
+   * Runs `work` in a write transaction that also runs the group flushes falling due in it (see
+   * `grouping.flushDue`), so with no group_wait an incident opens in the intake's own commit. Writes that
+   * come in together (a storm's webhook calls) share one transaction, each in a savepoint: on SQLite the
+   * commit is the dearest statement. A write that fails rolls back alone. Resolves, once committed, with
+   * whether to wake the worker.
+   */
+  function write(work: Write['work'], unmuted: ReadonlySet<string> = new Set()): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      writes.push({ work, unmuted, resolve, reject });
+      if (!writing) {
+        writing = true;
+        setImmediate(() => void drainWrites());
+      }
+    });
+  }
+
+  async function drainWrites(): Promise<void> {
+    while (writes.length > 0) {
+      const batch = writes.splice(0, WRITE_BATCH);
+      try {
+        await commitWrites(batch);
+      } catch (err) {
+        // Nothing of the batch committed; settled writes ignore this.
+        for (const w of batch) w.reject(err);
+      }
+    }
+    writing = false;
+  }
+
+  async function commitWrites(batch: readonly Write[]): Promise<void> {
+    const inline: DueFlushes = new Map();
+    const unmuted = new Set<string>();
+    const outcomes: { w: Write; wake?: boolean; error?: unknown }[] = [];
+    let wake = false;
+    const trx = await db.startTransaction().execute();
+    try {
+      for (const w of batch) {
+        const sp = await trx.savepoint('intake').execute();
+        // Flushes planned by a write that rolls back must not run: each write plans into its own map.
+        const mine: DueFlushes = new Map();
+        try {
+          const due = await w.work(sp, mine);
+          await sp.releaseSavepoint('intake').execute();
+          for (const [k, g] of mine) inline.set(k, g);
+          for (const id of w.unmuted) unmuted.add(id);
+          if (due) wake = true;
+          outcomes.push({ w, wake: due });
+        } catch (error) {
+          await sp.rollbackToSavepoint('intake').execute();
+          outcomes.push({ w, error });
+        }
+      }
+      // The incidents stage may have queued work due now (escalation steps).
+      if ((await grouping.flushDue(trx, inline, unmuted)) > 0) wake = true;
+      await trx.commit().execute();
+    } catch (err) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+      throw err;
+    }
+    for (const o of outcomes)
+      if (o.error !== undefined) o.w.reject(o.error);
+      else o.w.resolve(wake);
   }
 
   return {
@@ -103,9 +185,12 @@ export function createAlertsService(deps: AlertsServiceDeps) {
         suppressed: 0,
         ignored: 0,
       };
-      const [routing, checks] = await Promise.all([
+      const named = new Set<string>();
+      for (const a of incoming) if (a.status === 'firing' && a.labels.service) named.add(a.labels.service);
+      const [routing, checks, serviceIds] = await Promise.all([
         deps.routing(),
         Promise.all(deps.muteStages.map(async (s) => ({ kind: s.kind, check: await s.load(now) }))),
+        deps.serviceIdsByName(db, [...named]),
       ]);
 
       // Noise control runs before the write transaction: on SQLite a read outside it would wait on it.
@@ -126,8 +211,9 @@ export function createAlertsService(deps: AlertsServiceDeps) {
         }),
       );
 
-      let due = false;
-      await db.transaction().execute(async (trx) => {
+      const unmuted = new Set<string>();
+      const due = await write(async (trx, inline) => {
+        let due = false;
         const known = new Map<string, AlertRow>();
         for (const r of await repo.findFiringMany(trx, [...new Set(prepared.map((p) => p.fp))]))
           known.set(r.fingerprint, r);
@@ -142,7 +228,7 @@ export function createAlertsService(deps: AlertsServiceDeps) {
               continue;
             }
             const at = a.endsAt !== null && !Number.isNaN(a.endsAt) ? Math.min(a.endsAt, now) : now;
-            if (await resolve(trx, existing, at, now, 'resolved by its source')) due = true;
+            if (await resolve(trx, existing, at, now, 'resolved by its source', inline)) due = true;
             known.delete(fp);
             result.resolved++;
             continue;
@@ -209,7 +295,9 @@ export function createAlertsService(deps: AlertsServiceDeps) {
             lastSeenAt: now,
             receiveCount: 1,
             ...suppression,
-            serviceId: routes.find((r) => r.serviceId)?.serviceId ?? null,
+            // The route's service, else the catalog service its `service` label names.
+            serviceId:
+              routes.find((r) => r.serviceId)?.serviceId ?? serviceIds.get(a.labels.service ?? '') ?? null,
             teamId: routes.find((r) => r.teamId)?.teamId ?? null,
             createdAt: now,
             updatedAt: now,
@@ -226,16 +314,18 @@ export function createAlertsService(deps: AlertsServiceDeps) {
         const entries = toRoute.flatMap((alert) =>
           matchRoutes(routing.route, fromJson<Labels>(alert.labels) ?? {}).map((route) => ({ alert, route })),
         );
-        const joined = await grouping.join(trx, entries, now);
+        const joined = await grouping.join(trx, entries, now, inline);
         if (joined.due) due = true;
         for (const alert of toRoute) {
+          unmuted.add(alert.id);
           const routes = entries.filter((e) => e.alert === alert).map((e) => e.route.id);
           events.push(
             event(alert.id, now, 'routed', { routes, groupKeys: joined.groupKeys.get(alert.id) ?? [] }),
           );
         }
         await repo.insertEvents(trx, events);
-      });
+        return due;
+      }, unmuted);
       if (due) deps.wake();
       return result;
     },
@@ -244,14 +334,15 @@ export function createAlertsService(deps: AlertsServiceDeps) {
     async expire(): Promise<number> {
       const now = clock.now();
       const rows = await repo.listExpired(db, now, 500);
-      let due = false;
-      await db.transaction().execute(async (trx) => {
+      const due = await write(async (trx, inline) => {
+        let due = false;
         for (const row of rows) {
-          if (await resolve(trx, row, row.endsAt ?? now, now, 'its end time passed without a new report'))
-            due = true;
+          const why = 'its end time passed without a new report';
+          if (await resolve(trx, row, row.endsAt ?? now, now, why, inline)) due = true;
         }
         if (rows.length === 500)
           await deps.jobsFor(trx).enqueue(EXPIRE_JOB, null, { dedupeKey: `${EXPIRE_JOB}:${now}` });
+        return due;
       });
       if (due || rows.length === 500) deps.wake();
       return rows.length;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ControlledTransaction, Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { fromJson, toJson } from '../../platform/db/constraint-errors.ts';
 import type { DB } from '../../platform/db/schema.ts';
@@ -14,6 +14,13 @@ import type { MuteStage } from './stages/types.ts';
 export const FLUSH_JOB = 'alerts.flush';
 /** Most flushes one transaction carries. */
 const FLUSH_BATCH = 50;
+
+/**
+ * Flushes that fell due while an intake transaction was writing (a new group with no group_wait, a group
+ * quiet for longer than its interval), keyed by group: that transaction runs them itself (`flushDue`)
+ * instead of leaving them to a job.
+ */
+export type DueFlushes = Map<string, GroupRow>;
 
 export interface GroupingDeps {
   db: Kysely<DB>;
@@ -49,24 +56,30 @@ export const event = (alertId: string, at: number, kind: string, detail: Record<
 export function createGrouping(deps: GroupingDeps) {
   const { db, clock, repo } = deps;
 
-  /** Plans the group's next flush (never later than one already planned) and its job. Returns true if due now. */
-  async function plan(ex: Kysely<DB>, group: GroupRow, now: number): Promise<boolean> {
+  /**
+   * Plans the group's next flush (never later than one already planned) and its job. Returns true if due
+   * now. With `inline`, a flush due now that this call planned gets no job: it is recorded there for the
+   * caller's transaction to run (`flushDue`), which spares a job round-trip on every new group.
+   */
+  async function plan(ex: Kysely<DB>, group: GroupRow, now: number, inline?: DueFlushes): Promise<boolean> {
     const at =
       group.lastFlushAt === null
         ? group.createdAt + Number(group.groupWaitMs)
         : Math.max(now, group.lastFlushAt + Number(group.groupIntervalMs));
     if (group.nextFlushAt !== null && group.nextFlushAt <= at) return false;
-    await repo.planFlush(ex, group.groupKey, at, now);
-    await deps.jobsFor(ex).enqueue(
-      FLUSH_JOB,
-      { groupKey: group.groupKey, at },
-      {
-        runAt: at,
-        dedupeKey: `${FLUSH_JOB}:${group.groupKey}:${at}`,
-      },
-    );
+    const planned = await repo.planFlush(ex, group.groupKey, at, now);
+    if (inline && planned && at <= now) {
+      inline.set(group.groupKey, { ...group, nextFlushAt: at });
+      return false;
+    }
+    await enqueueFlush(ex, group.groupKey, at);
     return at <= now;
   }
+
+  const enqueueFlush = (ex: Kysely<DB>, groupKey: string, at: number) =>
+    deps
+      .jobsFor(ex)
+      .enqueue(FLUSH_JOB, { groupKey, at }, { runAt: at, dedupeKey: `${FLUSH_JOB}:${groupKey}:${at}` });
 
   const grouping = {
     /**
@@ -77,6 +90,7 @@ export function createGrouping(deps: GroupingDeps) {
       ex: Kysely<DB>,
       entries: readonly { alert: AlertRow; route: ResolvedRoute }[],
       now: number,
+      inline?: DueFlushes,
     ): Promise<{ groupKeys: Map<string, string[]>; due: boolean }> {
       const groups = new Map<string, GroupRow>();
       const members = new Map<string, { groupKey: string; alertId: string }>();
@@ -116,19 +130,58 @@ export function createGrouping(deps: GroupingDeps) {
       );
       let due = false;
       for (const group of await repo.findGroups(ex, [...groups.keys()])) {
-        if (await plan(ex, group, now)) due = true;
+        if (await plan(ex, group, now, inline)) due = true;
       }
       return { groupKeys, due };
     },
 
     /** The alert changed (resolved, say): each group holding it carries the change at its next flush. */
-    async touched(ex: Kysely<DB>, alertId: string, now: number): Promise<boolean> {
+    async touched(ex: Kysely<DB>, alertId: string, now: number, inline?: DueFlushes): Promise<boolean> {
       let due = false;
       for (const { groupKey } of await repo.bumpMembers(ex, alertId)) {
         const group = await repo.findGroup(ex, groupKey);
-        if (group && (await plan(ex, group, now))) due = true;
+        if (group && (await plan(ex, group, now, inline))) due = true;
       }
       return due;
+    },
+
+    /**
+     * Runs, inside the intake's own transaction, the flushes `plan` left to it, each in a savepoint. The
+     * members are read in that transaction, so nothing can change between the read and the hand-over.
+     * Mute verdicts are those the intake has just taken (`unmuted`: alerts it checked and routed); a group
+     * holding a never-announced firing member it did not check, or whose flush fails, gets its job instead
+     * and is flushed the usual way. Returns how many alerts were handed over.
+     */
+    async flushDue(
+      trx: ControlledTransaction<DB>,
+      due: DueFlushes,
+      unmuted: ReadonlySet<string>,
+    ): Promise<number> {
+      let handed = 0;
+      for (const group of due.values()) {
+        const planned = group.nextFlushAt ?? 0;
+        const sp = await trx.savepoint('inline_flush').execute();
+        try {
+          const pending = await repo.pendingMembers(sp, group.groupKey);
+          if (pending.some((m) => m.handedAt === null && m.status === 'firing' && !unmuted.has(m.id))) {
+            await sp.releaseSavepoint('inline_flush').execute();
+            await enqueueFlush(trx, group.groupKey, planned);
+            continue;
+          }
+          const silentlyGone = new Set(
+            pending.filter((m) => m.handedAt === null && m.status === 'resolved').map((m) => m.id),
+          );
+          const members = pending.filter((m) => !silentlyGone.has(m.id));
+          const r = await flushIn(sp, { group, planned, members, muted: new Map(), silentlyGone }, false);
+          await sp.releaseSavepoint('inline_flush').execute();
+          handed += r.handed;
+        } catch {
+          // The job retries it with backoff, as it would any failed flush; the intake itself commits.
+          await sp.rollbackToSavepoint('inline_flush').execute();
+          await enqueueFlush(trx, group.groupKey, planned);
+        }
+      }
+      return handed;
     },
 
     /**
@@ -159,13 +212,14 @@ export function createGrouping(deps: GroupingDeps) {
     resolve: (r: { handed: number } | null) => void;
     reject: (err: unknown) => void;
   }
-  interface PreparedFlush {
-    req: FlushRequest;
+  interface FlushPlan {
     group: GroupRow;
+    planned: number;
     members: (AlertRow & { version: number; handedAt: number | null })[];
     muted: Map<string, { kind: string; by: { id: string | null; name: string } }>;
     silentlyGone: Set<string>;
   }
+  type PreparedFlush = FlushPlan & { req: FlushRequest };
   const queue: FlushRequest[] = [];
   let draining = false;
 
@@ -220,7 +274,7 @@ export function createGrouping(deps: GroupingDeps) {
           pending.filter((m) => m.handedAt === null && m.status === 'resolved').map((m) => m.id),
         );
         const members = pending.filter((m) => !muted.has(m.id) && !silentlyGone.has(m.id));
-        out.push({ req, group, members, muted, silentlyGone });
+        out.push({ req, group, planned: req.planned, members, muted, silentlyGone });
       } catch (err) {
         req.reject(err);
       }
@@ -228,8 +282,15 @@ export function createGrouping(deps: GroupingDeps) {
     return out;
   }
 
-  /** One flush inside the batch's transaction. Returns how many were handed and whether a flush is due now. */
-  async function flushIn(trx: Kysely<DB>, p: PreparedFlush): Promise<{ handed: number; due: boolean }> {
+  /**
+   * One flush inside the given transaction. Returns how many were handed and whether a flush is due now.
+   * `readAhead`: the members were read before the transaction, so changes may have come in between.
+   */
+  async function flushIn(
+    trx: Kysely<DB>,
+    p: FlushPlan,
+    readAhead = true,
+  ): Promise<{ handed: number; due: boolean }> {
     const { group, members, muted, silentlyGone } = p;
     const { groupKey } = group;
     let result: { incidentId: string | null; created: boolean } | null = null;
@@ -256,10 +317,10 @@ export function createGrouping(deps: GroupingDeps) {
       members.map((m) => ({ alertId: m.id, version: m.version })),
       at,
     );
-    await repo.completeFlush(trx, groupKey, p.req.planned, at);
+    await repo.completeFlush(trx, groupKey, p.planned, at);
     // Changes that arrived since the members were read wait for the next interval.
     let due = false;
-    if ((await repo.pendingMembers(trx, groupKey)).length > 0) {
+    if (readAhead && (await repo.pendingMembers(trx, groupKey)).length > 0) {
       const fresher = await repo.findGroup(trx, groupKey);
       if (fresher) due = await plan(trx, fresher, at);
     }
@@ -325,7 +386,8 @@ function toSignal(group: GroupRow, members: (AlertRow & { version: number })[]):
     groupKey: group.groupKey,
     title: `${lead?.title ?? group.routeId}${more}`,
     severity,
-    serviceId: group.serviceId,
+    // A route that names no service leaves it to the alerts (their `service` label).
+    serviceId: group.serviceId ?? lead?.serviceId ?? null,
     teamId: group.teamId,
     escalationPolicyId: group.escalationPolicyId,
     alerts,

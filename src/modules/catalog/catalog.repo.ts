@@ -85,6 +85,12 @@ export const catalogRepo = {
       .select('teams.name as ownerTeamName')
       .where('services.id', '=', id)
       .executeTakeFirst(),
+  /** Ids of the services with these names (a `service` label names its catalog service). */
+  serviceIdsByName: async (db: Kysely<DB>, names: readonly string[]): Promise<Map<string, string>> => {
+    if (names.length === 0) return new Map();
+    const rows = await db.selectFrom('services').select(['id', 'name']).where('name', 'in', names).execute();
+    return new Map(rows.map((r) => [r.name, r.id]));
+  },
   insertService: (db: Kysely<DB>, row: ServiceRow) => db.insertInto('services').values(row).execute(),
   updateService: (db: Kysely<DB>, id: string, patch: Partial<ServiceRow>) =>
     db.updateTable('services').set(patch).where('id', '=', id).execute(),

@@ -295,6 +295,10 @@ export function createEscalation(deps: EscalationDeps) {
     start,
     scheduleSla,
     escalateNow,
+    /** The end of the paging: the people who were paged hear that the incident is resolved. */
+    async announceResolved(ex: Kysely<DB>, incidentId: string, at: number, by: string): Promise<void> {
+      await notifier.resolved?.(ex, { incidentId, resolvedAt: at, resolvedBy: by });
+    },
     /** Schedules the re-trigger check after an acknowledgement, when the severity has one. */
     async scheduleRetrigger(ex: Kysely<DB>, row: IncidentRow, minutes: number | null): Promise<void> {
       if (minutes === null) return;

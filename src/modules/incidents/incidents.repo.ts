@@ -50,6 +50,15 @@ export const incidentsRepo = {
     return Number(row.value);
   },
   insertIncident: (db: Kysely<DB>, row: IncidentRow) => db.insertInto('incidents').values(row).execute(),
+  /** Inserts an incident of an alert group unless the group already has an open one; true if inserted. */
+  async insertIfGroupFree(db: Kysely<DB>, row: IncidentRow): Promise<boolean> {
+    const r = await db
+      .insertInto('incidents')
+      .values(row)
+      .onConflict((oc) => oc.column('openGroupKey').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  },
   findRow: (db: Kysely<DB>, id: string) =>
     db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst(),
   findView: (db: Kysely<DB>, id: string): Promise<IncidentView | undefined> =>
@@ -83,6 +92,9 @@ export const incidentsRepo = {
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   },
+  /** Points the incidents merged into `fromId` at `toId` (a merge keeps one level of parents). */
+  reparent: (db: Kysely<DB>, fromId: string, toId: string) =>
+    db.updateTable('incidents').set({ parentId: toId }).where('parentId', '=', fromId).execute(),
   clearChildGroupKeys: (db: Kysely<DB>, parentId: string) =>
     db.updateTable('incidents').set({ openGroupKey: null }).where('parentId', '=', parentId).execute(),
 

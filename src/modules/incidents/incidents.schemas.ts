@@ -129,6 +129,7 @@ export const alertSchema = z.object({
   endsAt: z.number().nullable(),
   attachedAt: z.number(),
 });
+export type IncidentAlert = z.infer<typeof alertSchema>;
 export const alertsReply = z.object({ items: z.array(alertSchema) });
 
 export const severitySettingSchema = z.object({

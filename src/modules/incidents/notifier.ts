@@ -19,6 +19,11 @@ export interface PageRequest {
  */
 export interface Notifier {
   page(ex: Kysely<DB>, request: PageRequest): Promise<void>;
+  /** Tells the people paged that the incident is over (inside the resolving transaction). */
+  resolved?(
+    ex: Kysely<DB>,
+    request: { incidentId: string; resolvedAt: number; resolvedBy: string },
+  ): Promise<void>;
 }
 
 /** Until delivery channels exist, a page is a "would notify" line on the timeline. */

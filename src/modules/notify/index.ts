@@ -89,8 +89,8 @@ export function createNotify(deps: NotifyDeps) {
 
   return {
     service,
-    /** The Notifier escalation steps hand their pages to. */
-    notifier: { page: outbox.page },
+    /** The Notifier escalation steps hand their pages to, and resolutions their follow-ups. */
+    notifier: { page: outbox.page, resolved: outbox.resolved },
     links,
     handlers: { [JOB_DELIVER]: delivery.handler },
     connectIncidents(port: IncidentsPort) {

@@ -128,6 +128,16 @@ export const notifyRepo = {
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   },
+  /** Who was reached about an incident, and how: the sent pages, one row per person, channel and address. */
+  pagedRecipients: (db: Kysely<DB>, incidentId: string) =>
+    db
+      .selectFrom('notifyMessages')
+      .select(['userId', 'channelId', 'recipient', 'locale'])
+      .where('incidentId', '=', incidentId)
+      .where('purpose', '=', 'page')
+      .where('state', '=', 'sent')
+      .distinct()
+      .execute(),
   findMessage: (db: Kysely<DB>, id: string) =>
     db.selectFrom('notifyMessages').selectAll().where('id', '=', id).executeTakeFirst(),
 

@@ -279,6 +279,74 @@ export function createOutbox(deps: OutboxDeps) {
       }
     },
 
+    /**
+     * The follow-up once an incident is resolved: everyone a page reached hears it is over, through the
+     * same channel and address, in their language. Called inside the resolving transaction; the dedupe key
+     * carries the moment of resolution, so a reopened and again resolved incident says so again.
+     */
+    async resolved(
+      ex: Kysely<DB>,
+      req: { incidentId: string; resolvedAt: number; resolvedBy: string },
+    ): Promise<void> {
+      const paged = await repo.pagedRecipients(ex, req.incidentId);
+      if (paged.length === 0) return;
+      const facts = incidents ? await incidents.facts(ex, req.incidentId) : null;
+      if (!facts) return;
+      const channels = await repo.listChannels(ex);
+      for (const p of paged) {
+        const channel = channels.find((c) => c.id === p.channelId);
+        if (!channel || channel.disabledAt !== null) continue;
+        const locale = localeOf(p.locale);
+        const key = `resolved:${req.incidentId}:${req.resolvedAt}:${p.userId ?? ''}:${p.channelId}:${p.recipient}`;
+        const content = renderMessage(
+          {
+            incident: {
+              id: facts.id,
+              number: facts.number,
+              title: facts.title,
+              severity: facts.severity,
+              serviceName: facts.serviceName,
+              createdAt: facts.createdAt,
+            },
+            alerts: [],
+            links: { incident: incidentUrl(req.incidentId), acknowledge: null, resolve: null },
+            resolved: { at: req.resolvedAt, by: req.resolvedBy },
+          },
+          locale,
+          deps.timeZone,
+        );
+        const messageId = await enqueueMessage(ex, {
+          dedupeKey: key,
+          channel,
+          incidentId: req.incidentId,
+          userId: p.userId,
+          purpose: 'resolved',
+          recipient: p.recipient,
+          locale,
+          stored: { content, mention: { mobiles: [], userIds: [] } },
+          sendAt: clock.now(),
+          cancelIfAcked: false,
+        });
+        if (messageId)
+          await incidents?.record(
+            ex,
+            req.incidentId,
+            system,
+            'notification',
+            {
+              status: 'queued',
+              purpose: 'resolved',
+              messageId,
+              userId: p.userId,
+              channel: channel.name,
+              channelKind: channel.kind,
+              to: p.recipient || null,
+            },
+            key,
+          );
+      }
+    },
+
     /** A test message through a channel, to `to` or the caller's own contact for it. */
     async sendTest(
       ex: Kysely<DB>,

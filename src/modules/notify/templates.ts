@@ -31,6 +31,8 @@ export interface NotificationSubject {
   links: { incident: string | null; acknowledge: string | null; resolve: string | null };
   /** A "send test message" from the console. */
   test?: { channelName: string; by: string } | undefined;
+  /** The follow-up to the people paged: the incident is resolved (no action links then). */
+  resolved?: { at: number; by: string } | undefined;
 }
 
 const WORDS = {
@@ -48,6 +50,10 @@ const WORDS = {
     open: 'Open incident',
     ack: 'Acknowledge',
     resolve: 'Resolve',
+    resolvedPrefix: 'Resolved',
+    resolvedAt: 'Resolved at',
+    resolvedBy: 'Resolved by',
+    lasted: 'Open for',
     testSubject: 'Steady test message',
     testBody: (ch: string, by: string) =>
       `This is a test message from Steady through channel "${ch}", sent by ${by}. If you can read it, the channel works.`,
@@ -67,6 +73,10 @@ const WORDS = {
     open: '查看故障',
     ack: '认领',
     resolve: '解决',
+    resolvedPrefix: '已解决',
+    resolvedAt: '解决时间',
+    resolvedBy: '解决人',
+    lasted: '持续时长',
     testSubject: 'Steady 测试消息',
     testBody: (ch: string, by: string) =>
       `这是 Steady 通过通道「${ch}」发送的测试消息,由 ${by} 发起。能看到这条消息说明通道工作正常。`,
@@ -91,6 +101,15 @@ export function formatTime(ms: number, timeZone: string): string {
   }).formatToParts(ms);
   const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+}
+
+/** "1 h 5 min", "1 小时 5 分钟": how long an incident was open. */
+function lasted(ms: number, locale: NotifyLocale): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (locale === 'zh-CN') return h ? `${h} 小时 ${m} 分钟` : `${m} 分钟`;
+  return h ? `${h} h ${m} min` : `${m} min`;
 }
 
 const escapeHtml = (s: string) =>
@@ -122,6 +141,12 @@ export function renderMessage(
   if (subject.test) {
     title = w.testSubject;
     intro = w.testBody(subject.test.channelName, subject.test.by);
+  } else if (incident && subject.resolved) {
+    title = `[${w.resolvedPrefix}] ${w.incident} #${incident.number} ${incident.title}`;
+    if (incident.serviceName) lines.push({ label: w.service, value: incident.serviceName });
+    lines.push({ label: w.resolvedAt, value: formatTime(subject.resolved.at, timeZone) });
+    lines.push({ label: w.resolvedBy, value: subject.resolved.by });
+    lines.push({ label: w.lasted, value: lasted(subject.resolved.at - incident.createdAt, locale) });
   } else if (incident) {
     title = `[${sev}] ${w.incident} #${incident.number} ${incident.title}`;
     if (incident.serviceName) lines.push({ label: w.service, value: incident.serviceName });
@@ -171,8 +196,13 @@ export function renderMessage(
   const slackLine = (l: Line) => `*${l.label}*${sep}${l.href ? `<${l.href}|${l.value}>` : l.value}`;
   const slack = [...(intro ? [intro] : []), ...lines.map(slackLine)].join('\n') || title;
 
-  const colour =
-    incident?.severity === 'P1' ? '#cf1322' : incident?.severity === 'P2' ? '#d46b08' : '#1677ff';
+  const colour = subject.resolved
+    ? '#389e0d'
+    : incident?.severity === 'P1'
+      ? '#cf1322'
+      : incident?.severity === 'P2'
+        ? '#d46b08'
+        : '#1677ff';
   const html = `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
 <body style="font-family:-apple-system,'PingFang SC','Microsoft YaHei',Arial,sans-serif;color:#1f1f1f">
 <h2 style="color:${colour};margin:0 0 12px">${escapeHtml(title)}</h2>
@@ -199,11 +229,13 @@ ${
 </body></html>`;
 
   const first = subject.alerts[0];
-  const short = incident
-    ? `[Steady ${sev}] #${incident.number} ${incident.title}${
-        first?.value ? ` ${w.value}${sep}${first.value}${first.threshold ? `/${first.threshold}` : ''}` : ''
-      }${links.incident ? ` ${links.incident}` : ''}`
-    : `${title}${intro ? `${sep}${intro}` : ''}`;
+  const short = subject.resolved
+    ? `[Steady ${w.resolvedPrefix}] #${incident?.number} ${incident?.title}`
+    : incident
+      ? `[Steady ${sev}] #${incident.number} ${incident.title}${
+          first?.value ? ` ${w.value}${sep}${first.value}${first.threshold ? `/${first.threshold}` : ''}` : ''
+        }${links.incident ? ` ${links.incident}` : ''}`
+      : `${title}${intro ? `${sep}${intro}` : ''}`;
 
   return {
     subject: title,
@@ -214,6 +246,7 @@ ${
     slack,
     severity: incident?.severity ?? null,
     facts: {
+      status: subject.resolved ? 'resolved' : subject.test ? 'test' : 'firing',
       incident: incident?.number ?? null,
       incidentId: incident?.id ?? null,
       title: incident?.title ?? title,

@@ -10,6 +10,7 @@ import * as m0007 from './0007_incidents_oncall.ts';
 import * as m0008 from './0008_rules.ts';
 import * as m0009 from './0009_notify.ts';
 import * as m0010 from './0010_audit_list_indexes.ts';
+import * as m0011 from './0011_alert_storm_indexes.ts';
 
 export interface Migration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0008_rules': m0008,
   '0009_notify': m0009,
   '0010_audit_list_indexes': m0010,
+  '0011_alert_storm_indexes': m0011,
 };
