@@ -349,4 +349,48 @@ describeEachEngine('alerts API and webhooks', (engine) => {
       .items;
     expect(audit).toHaveLength(1);
   });
+
+  it('routing test: which routes take a label set, on the saved tree or a draft; bad drafts are 400', async () => {
+    const tree = {
+      id: 'default',
+      groupBy: ['alertname'],
+      routes: [
+        {
+          id: 'pay',
+          matchers: [{ name: 'service', op: '=', value: 'payments' }],
+          severity: 'P1',
+          groupBy: ['service', 'alertname'],
+          continue: true,
+        },
+        { id: 'rest', matchers: [{ name: 'service', op: '=~', value: '.+' }] },
+      ],
+    };
+    expect((await req('PUT', '/api/v1/alert-routing', { route: tree })).statusCode).toBe(200);
+    const labels = { alertname: 'HighErrorRatio', service: 'payments' };
+    const saved = await req('POST', '/api/v1/alert-routing/test', { labels });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json().matches.map((m: { id: string; path: string[] }) => [m.id, m.path])).toEqual([
+      ['pay', ['default', 'pay']],
+      ['rest', ['default', 'rest']],
+    ]);
+    expect(saved.json().matches[0]).toMatchObject({
+      severity: 'P1',
+      groupLabels: { service: 'payments', alertname: 'HighErrorRatio' },
+    });
+    // A draft is tested as it stands, the saved tree left alone.
+    const draft = await req('POST', '/api/v1/alert-routing/test', {
+      labels: { alertname: 'X' },
+      route: { id: 'default', routes: [{ id: 'x', matchers: [{ name: 'alertname', op: '=', value: 'X' }] }] },
+    });
+    expect(draft.json().matches.map((m: { id: string }) => m.id)).toEqual(['x']);
+    expect((await req('GET', '/api/v1/alert-routing')).json().route.routes).toHaveLength(2);
+    const bad = await req('POST', '/api/v1/alert-routing/test', {
+      labels: {},
+      route: { id: 'default', routes: [{ id: 'x' }, { id: 'x' }] },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/route id "x" is used twice/);
+    const badLabel = await req('POST', '/api/v1/alert-routing/test', { labels: { 'bad-name': 'v' } });
+    expect(badLabel.statusCode).toBe(400);
+  });
 });

@@ -232,7 +232,8 @@ describe.skipIf(!haveChromium)('web console (Chromium)', () => {
     async () => {
       await nav().getByText('Overview', { exact: true }).click();
       await page.getByText('Recent changes').waitFor();
-      await page.getByText('recommendation').first().waitFor();
+      await page.getByTestId('stat-open-incidents').getByText('0').waitFor();
+      await page.getByText('No open incidents.').waitFor();
       await shot('overview');
 
       await nav().getByText('Teams', { exact: true }).click();

@@ -131,4 +131,53 @@ describe.skipIf(!haveChromium)('notifications console (Chromium)', () => {
     },
     STEP,
   );
+
+  it(
+    "edits a team's default notification rules, and shows them on the team's page",
+    async () => {
+      await t.admin.request({ method: 'PATCH', url: '/api/v1/me', payload: { locale: 'en' } });
+      await page.evaluate(() => localStorage.setItem('steady.locale', 'en'));
+      const team = (
+        await t.admin.request({ method: 'POST', url: '/api/v1/teams', payload: { name: 'Payments SRE' } })
+      ).json();
+      await page.goto(`${baseUrl}/notify/team-rules?team=${team.id}`);
+      const card = page.getByTestId('team-rules');
+      await card.getByText('Payments SRE').waitFor();
+      await card.getByText(/No defaults/).waitFor();
+      await card.getByRole('button', { name: 'Add rule' }).click();
+      await card.getByRole('button', { name: 'Add rule' }).click();
+      const second = card.getByTestId('notify-rule').nth(1);
+      await second.getByLabel('Severity').click();
+      await page.getByTitle('P3', { exact: true }).last().click();
+      await second.getByLabel('min later').fill('10');
+      await card.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Team notification rules saved').waitFor();
+      await shot('notify-team-rules');
+
+      const channel = (await t.admin.request({ method: 'GET', url: '/api/v1/notify/channels' })).json()
+        .items[0];
+      const stored = (
+        await t.admin.request({ method: 'GET', url: `/api/v1/notify/teams/${team.id}/rules` })
+      ).json();
+      expect(stored.rules).toEqual([
+        { severity: 'P1', channelId: channel.id, delayMinutes: 0 },
+        { severity: 'P3', channelId: channel.id, delayMinutes: 10 },
+      ]);
+      // Bad input is refused with the field named, and nothing is written.
+      const bad = await t.admin.request({
+        method: 'PUT',
+        url: `/api/v1/notify/teams/${team.id}/rules`,
+        payload: { rules: [{ severity: 'P1', channelId: channel.id, delayMinutes: -1 }] },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toMatch(/delayMinutes: must be 0 or more/);
+
+      await page.goto(`${baseUrl}/teams/${team.id}`);
+      const onTeam = page.getByTestId('team-rules');
+      await onTeam.getByText('Default notification rules').waitFor();
+      await expect.poll(() => onTeam.getByTestId('notify-rule').count()).toBe(2);
+      await shot('team-detail-rules');
+    },
+    STEP,
+  );
 });

@@ -37,8 +37,11 @@ describe.skipIf(!haveChromium)('alert rules in the console (Chromium)', () => {
   let page: Page;
   let baseUrl: string;
 
-  const shot = (name: string) =>
-    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+  const shot = async (name: string) => {
+    // A page scrolled by the form's focus would be captured with the sticky header half-way down.
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+  };
 
   beforeAll(async () => {
     if (!existsSync(join(WEB_DIST, 'index.html')))
@@ -96,18 +99,37 @@ describe.skipIf(!haveChromium)('alert rules in the console (Chromium)', () => {
     async () => {
       await page.goto(`${baseUrl}/rules/new`);
       await page.getByLabel('Name').fill('checkout p99 slow');
-      await page.getByLabel('Condition (JSON)').fill(
-        JSON.stringify({
-          query: 'http_p99_seconds{service="checkout"}',
-          op: '>',
-          value: 1.5,
-          forSeconds: 300,
-        }),
-      );
+      // The condition through the threshold form: a query the server cannot parse comes back on its field.
+      const query = page.getByLabel('Metric query (PromQL)');
+      await query.fill('http_p99_seconds{service="checkout"');
+      await page.getByLabel('Threshold', { exact: true }).fill('1.5');
+      await page.getByRole('button', { name: 'Preview' }).click();
+      const queryError = page.locator('#spec_query_help');
+      await queryError.waitFor();
+      expect(await queryError.textContent()).toMatch(/\S/);
+      await query.fill('http_p99_seconds{service="checkout"}');
+      await page.getByLabel('Recovery threshold').fill('1.2');
+      expect(await page.getByLabel('For', { exact: true }).inputValue()).toBe('5'); // 5 min by default
+      await page.getByLabel('When data stops').click();
+      await page.getByTitle('Fire an alert').click();
+      await page.getByLabel('After no data for').fill('15');
+      // The advanced JSON view shows the same condition, and hands it back to the form.
+      await page.getByTestId('rule-json-toggle').click();
+      expect(JSON.parse(await page.getByLabel('Condition (JSON)').inputValue())).toMatchObject({
+        op: '>',
+        value: 1.5,
+        recovery: 1.2,
+        forSeconds: 300,
+        noData: { state: 'alert', afterSeconds: 900 },
+      });
+      await page.getByTestId('rule-json-toggle').click();
+      expect(await page.getByLabel('Recovery threshold').inputValue()).toBe('1.2');
       await page.getByRole('button', { name: 'Preview' }).click();
       // The two bad half-hours, each longer than `for`: two firings, drawn on the chart.
       const firings = page.locator('.ant-statistic').filter({ hasText: 'Would have fired' });
-      await expect.poll(() => firings.locator('.ant-statistic-content-value').textContent()).toBe('2');
+      await expect
+        .poll(() => firings.locator('.ant-statistic-content-value').textContent(), { timeout: 20_000 })
+        .toBe('2');
       await page.locator('canvas').first().waitFor();
       await page.waitForTimeout(500);
       await shot('rule-editor-preview');
@@ -123,6 +145,18 @@ describe.skipIf(!haveChromium)('alert rules in the console (Chromium)', () => {
         'checkout p99 anomaly',
         'checkout p99 slow',
       ]);
+      const slow = saved.find((r: { name: string }) => r.name === 'checkout p99 slow');
+      expect(slow).toMatchObject({
+        kind: 'threshold',
+        spec: {
+          query: 'http_p99_seconds{service="checkout"}',
+          op: '>',
+          value: 1.5,
+          recovery: 1.2,
+          forSeconds: 300,
+          noData: { state: 'alert', afterSeconds: 900 },
+        },
+      });
     },
     STEP,
   );
@@ -138,6 +172,14 @@ describe.skipIf(!haveChromium)('alert rules in the console (Chromium)', () => {
       await page.waitForTimeout(500);
       await shot('rule-anomaly-band');
 
+      // A new SLO burn-rate rule starts from the SRE workbook's three window pairs.
+      await page.goto(`${baseUrl}/rules/new`);
+      await page.getByLabel('Kind').click();
+      await page.getByTitle('SLO burn rate').click();
+      await expect.poll(() => page.getByTestId('burn-window').count()).toBe(3);
+      expect(await page.getByLabel('Objective').inputValue()).toBe('99.9');
+      await shot('rule-editor-burn-rate');
+
       await page.goto(`${baseUrl}/rules/review`);
       await page.waitForTimeout(1000);
       await shot('rule-review');
@@ -146,6 +188,9 @@ describe.skipIf(!haveChromium)('alert rules in the console (Chromium)', () => {
       await page.goto(`${baseUrl}/rules`);
       await page.waitForTimeout(1000);
       await shot('rules-zh');
+      await page.goto(`${baseUrl}/rules/new`);
+      await page.getByText('指标查询（PromQL）').waitFor();
+      await shot('rule-editor-zh');
     },
     STEP,
   );

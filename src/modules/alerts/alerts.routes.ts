@@ -17,6 +17,8 @@ import {
   previewWindowBody,
   routingBody,
   routingReply,
+  routingTestBody,
+  routingTestReply,
   silenceSchema,
   silencesQuery,
   silenceTemplateReply,
@@ -143,6 +145,20 @@ export function registerAlertRoutes(
     '/api/v1/alert-routing',
     { config: edit, schema: { tags, body: routingBody, response: { 200: routingReply } } },
     (req) => s.config.putRouting(requestActor(req), req.body),
+  );
+
+  app.post(
+    '/api/v1/alert-routing/test',
+    {
+      config: read,
+      schema: {
+        tags,
+        description: 'Which routes would take alerts with these labels: the saved tree, or `route` if given.',
+        body: routingTestBody,
+        response: { 200: routingTestReply },
+      },
+    },
+    (req) => s.config.testRouting(req.body.labels, req.body.route),
   );
 
   app.get(

@@ -215,6 +215,32 @@ export const routingReply = routingBody.extend({
   updatedBy: z.string().nullable(),
 });
 
+/** "Which route takes these labels?": against the saved tree, or a draft one (the editor tests before saving). */
+export const routingTestBody = z.strictObject({
+  labels: z.record(labelName, z.string().max(1000)).refine((l) => Object.keys(l).length <= 50, {
+    message: 'at most 50 labels',
+  }),
+  route: routeSchema.optional(),
+});
+export const routingTestReply = z.object({
+  matches: z.array(
+    z.object({
+      id: z.string(),
+      /** Ids from the root to the matched route. */
+      path: z.array(z.string()),
+      serviceId: z.string().nullable(),
+      teamId: z.string().nullable(),
+      escalationPolicyId: z.string().nullable(),
+      severity: severitySchema.nullable(),
+      groupBy: z.array(z.string()),
+      groupWaitSeconds: z.number(),
+      groupIntervalSeconds: z.number(),
+      /** The values the alert would be grouped by on this route. */
+      groupLabels: z.record(z.string(), z.string()),
+    }),
+  ),
+});
+
 // ── alerts ────────────────────────────────────────────────────────────────────────────────────────────
 export const SUPPRESSIONS = ['inhibited', 'silenced', 'maintenance'] as const;
 export const alertSchema = z.object({

@@ -12,6 +12,7 @@ import type {
   createIntegrationBody,
   Integration,
   IntegrationKind,
+  RouteConfig,
   RoutingConfig,
   updateIntegrationBody,
 } from './alerts.schemas.ts';
@@ -19,7 +20,7 @@ import { routingBody } from './alerts.schemas.ts';
 import type { AlertSource } from './alerts.service.ts';
 import type { AlertConfigRepo, IntegrationRow } from './config.repo.ts';
 import type { GenericMapping } from './formats/generic.ts';
-import { referencedIds, routeTreeProblems } from './stages/route.ts';
+import { groupLabels, matchRoutes, referencedIds, routeTreeProblems } from './stages/route.ts';
 
 export interface ConfigServiceDeps {
   db: Kysely<DB>;
@@ -30,6 +31,16 @@ export interface ConfigServiceDeps {
   baseUrl: string;
   /** Whether a service / team exists (the catalog's answer), to validate the routing tree. */
   exists: (ex: Kysely<DB>, kind: 'service' | 'team', id: string) => Promise<boolean>;
+}
+
+/** Route ids from the root down to `id` (ids are unique in a valid tree). */
+function pathTo(root: RouteConfig, id: string): string[] {
+  if (root.id === id) return [root.id];
+  for (const child of root.routes) {
+    const rest = pathTo(child, id);
+    if (rest.length > 0) return [root.id, ...rest];
+  }
+  return [];
 }
 
 export const DEFAULT_ROUTING: RoutingConfig = {
@@ -113,6 +124,30 @@ export function createAlertConfigService(deps: ConfigServiceDeps) {
         ...(await routing.get()),
         updatedAt: row?.updatedAt ?? null,
         updatedBy: row?.updatedBy ?? null,
+      };
+    },
+
+    /** The routes a set of labels goes to (the same walk the intake does), for the routing editor. */
+    async testRouting(labels: Record<string, string>, draft?: RouteConfig) {
+      if (draft) {
+        const problems = routeTreeProblems(draft);
+        if (problems.length > 0)
+          throw badRequest(`Invalid routing tree: ${problems.join('; ')}`, { problems });
+      }
+      const root = draft ?? (await routing.get()).route;
+      return {
+        matches: matchRoutes(root, labels).map((r) => ({
+          id: r.id,
+          path: pathTo(root, r.id),
+          serviceId: r.serviceId,
+          teamId: r.teamId,
+          escalationPolicyId: r.escalationPolicyId,
+          severity: r.severity,
+          groupBy: [...r.groupBy],
+          groupWaitSeconds: r.groupWaitMs / 1000,
+          groupIntervalSeconds: r.groupIntervalMs / 1000,
+          groupLabels: groupLabels(r, labels),
+        })),
       };
     },
 

@@ -6,6 +6,7 @@ import {
   AppstoreOutlined,
   AreaChartOutlined,
   AuditOutlined,
+  BranchesOutlined,
   CloudDownloadOutlined,
   DashboardOutlined,
   FireOutlined,
@@ -82,6 +83,13 @@ export const PAGES: PageDef[] = [
     section: 'respond',
     icon: <ApiOutlined />,
     component: lazy(() => import('../features/alerts/IntegrationsPage')),
+  },
+  {
+    path: '/alerts/routing',
+    titleKey: 'alerts.nav.routing',
+    section: 'respond',
+    icon: <BranchesOutlined />,
+    component: lazy(() => import('../features/alerts/RoutingPage')),
   },
   {
     path: '/incidents',
@@ -225,6 +233,13 @@ export const PAGES: PageDef[] = [
     section: 'respond',
     icon: <HistoryOutlined />,
     component: lazy(() => import('../features/notify/DeliveryLogPage')),
+  },
+  {
+    path: '/notify/team-rules',
+    titleKey: 'nav.notifyTeamRules',
+    section: 'respond',
+    icon: <TeamOutlined />,
+    component: lazy(() => import('../features/notify/TeamRulesPage')),
   },
   {
     path: '/profile/notifications',

@@ -9,6 +9,10 @@ import type {
   Integration,
   integrationWithSecret,
   MaintenanceWindow,
+  RouteConfig,
+  RoutingConfig,
+  routingReply,
+  routingTestReply,
   Silence,
 } from '../../../../src/modules/alerts/alerts.schemas.ts';
 import { api } from '../../app/api';
@@ -118,3 +122,20 @@ export function useDeleteIntegration() {
 }
 export const silenceTemplate = (alertId: string) =>
   api.get<{ matchers: Silence['matchers']; comment: string }>(`/alerts/${alertId}/silence-template`);
+
+export type { RouteConfig, RoutingConfig };
+export type Routing = z.infer<typeof routingReply>;
+export type RoutingTest = z.infer<typeof routingTestReply>;
+
+export const useRouting = () =>
+  useQuery({ queryKey: ['alerts', 'routing'], queryFn: () => api.get<Routing>('/alert-routing') });
+export function useSaveRouting() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: RoutingConfig) => api.put<Routing>('/alert-routing', input),
+    onSuccess: (data) => qc.setQueryData(['alerts', 'routing'], data),
+  });
+}
+/** Tests labels against a draft tree (what the editor shows), not only the saved one. */
+export const testRouting = (labels: Record<string, string>, route: RouteConfig) =>
+  api.post<RoutingTest>('/alert-routing/test', { labels, route });

@@ -2,6 +2,7 @@ import {
   Button,
   Card,
   Col,
+  Collapse,
   Descriptions,
   Dropdown,
   Input,
@@ -21,6 +22,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { Time } from '../../components/Time';
 import { useUsers } from '../users/api';
 import { SEVERITIES, type TimelineEvent, useIncident, useIncidentAction, useTimeline } from './api';
+import { IncidentAlerts } from './IncidentAlerts';
 import { SeverityTag, StateTag } from './IncidentTags';
 import { ReviewCard } from './ReviewCard';
 
@@ -43,16 +45,27 @@ function EventText({ e }: { e: TimelineEvent }) {
     e.kind === 'note'
       ? d.text
       : e.kind === 'notification'
-        ? `${d.userName ?? ''} · ${d.status ?? ''}${d.reason ? ` (${d.reason})` : ''}`
-        : e.kind === 'escalated'
-          ? t('incidents.timeline.step', { step: d.step, steps: d.steps, round: d.round })
-          : e.kind === 'severity_changed'
-            ? `${d.from} → ${d.to}`
-            : e.kind === 'sla_breached'
-              ? t(`incidents.timeline.target.${d.target === 'resolve' ? 'resolve' : 'acknowledge'}`)
-              : e.kind.startsWith('alert_')
-                ? String((e.data.labels as Record<string, string> | undefined)?.alertname ?? d.alertId ?? '')
-                : (d.name ?? d.note ?? d.reason ?? d.parentRef ?? d.childRef ?? d.title ?? '');
+        ? [
+            d.purpose === 'resolved' ? t('incidents.timeline.resolvedFollowUp') : null,
+            d.userName,
+            d.channel,
+            d.status,
+          ]
+            .filter(Boolean)
+            .join(' · ') + (d.reason ? ` (${d.reason})` : '')
+        : e.kind === 'notification_delivery'
+          ? [d.channel, d.to, d.status].filter(Boolean).join(' · ') + (d.error ? ` (${d.error})` : '')
+          : e.kind === 'escalated'
+            ? t('incidents.timeline.step', { step: d.step, steps: d.steps, round: d.round })
+            : e.kind === 'severity_changed'
+              ? `${d.from} → ${d.to}`
+              : e.kind === 'sla_breached'
+                ? t(`incidents.timeline.target.${d.target === 'resolve' ? 'resolve' : 'acknowledge'}`)
+                : e.kind.startsWith('alert_')
+                  ? String(
+                      (e.data.labels as Record<string, string> | undefined)?.alertname ?? d.alertId ?? '',
+                    )
+                  : (d.name ?? d.note ?? d.reason ?? d.parentRef ?? d.childRef ?? d.title ?? '');
   return (
     <div data-testid={`event-${e.kind}`}>
       <Typography.Text strong>
@@ -222,7 +235,20 @@ export default function IncidentDetailPage() {
                 <Typography.Paragraph style={{ marginTop: 8 }}>{inc.description}</Typography.Paragraph>
               )}
             </Card>
-            {inc.severity !== 'P3' || inc.state === 'resolved' || inc.state === 'closed' ? (
+            <IncidentAlerts id={id} />
+            {/* While the fire is on, the review waits folded away; it is required before closing P1/P2. */}
+            {open && inc.severity !== 'P3' ? (
+              <Collapse
+                size="small"
+                items={[
+                  {
+                    key: 'review',
+                    label: t('incidents.review.later'),
+                    children: <ReviewCard id={id} editable={responder} />,
+                  },
+                ]}
+              />
+            ) : inc.severity !== 'P3' || !open ? (
               <ReviewCard id={id} editable={responder} />
             ) : null}
           </Space>

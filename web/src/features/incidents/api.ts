@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type {
   FigureRow,
   Incident,
+  IncidentAlert,
   Review,
   reviewBody,
   SeveritySetting,
@@ -11,7 +12,7 @@ import type {
 import { api } from '../../app/api';
 import type { ListReply } from '../../app/types';
 
-export type { FigureRow, Incident, Review, SeveritySetting, TimelineEvent };
+export type { FigureRow, Incident, IncidentAlert, Review, SeveritySetting, TimelineEvent };
 export type ReviewInput = z.input<typeof reviewBody>;
 export const SEVERITIES = ['P1', 'P2', 'P3'] as const;
 export const STATES = ['triggered', 'acknowledged', 'resolved', 'closed'] as const;
@@ -56,6 +57,14 @@ export const useIncident = (id: string) =>
   useQuery({
     queryKey: incidentKeys.one(id),
     queryFn: () => api.get<Incident>(`/incidents/${id}`),
+    refetchInterval: 10_000,
+  });
+
+/** The alerts attached to an incident, newest state first (refreshes with the incident). */
+export const useIncidentAlerts = (id: string) =>
+  useQuery({
+    queryKey: [...incidentKeys.one(id), 'alerts'],
+    queryFn: async () => (await api.get<{ items: IncidentAlert[] }>(`/incidents/${id}/alerts`)).items,
     refetchInterval: 10_000,
   });
 

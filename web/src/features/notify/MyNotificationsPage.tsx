@@ -1,50 +1,28 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Form,
-  Input,
-  InputNumber,
-  List,
-  Select,
-  Space,
-  Tag,
-  Typography,
-} from 'antd';
+import { Alert, App, Button, Card, Form, Input, List, Select, Space, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShowError } from '../../app/errors';
 import { PageHeader } from '../../components/PageHeader';
-import {
-  type ContactInput,
-  type NotifyRule,
-  useAddContact,
-  useChannels,
-  useMyNotify,
-  useRemoveContact,
-  useSaveMyRules,
-} from './api';
+import { type ContactInput, useAddContact, useMyNotify, useRemoveContact, useSaveMyRules } from './api';
+import { fromRows, type RuleRow, RuleRows, toRows } from './RuleRows';
 
 const CONTACT_KINDS = ['email', 'phone', 'dingtalk', 'wecom', 'feishu', 'slack'] as const;
-const SEVERITIES = ['P1', 'P2', 'P3'] as const;
 
 /** My contact methods and my rules: which channel per severity, and after how many minutes. */
 export default function MyNotificationsPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const me = useMyNotify();
-  const channels = useChannels();
   const add = useAddContact();
   const remove = useRemoveContact();
   const saveRules = useSaveMyRules();
   const showError = useShowError();
   const [form] = Form.useForm<ContactInput>();
-  const [rules, setRules] = useState<(NotifyRule & { k: number })[]>([]);
+  const [rules, setRules] = useState<RuleRow[]>([]);
 
   useEffect(() => {
-    if (me.data) setRules(me.data.rules.map((r, k) => ({ ...r, k })));
+    if (me.data) setRules(toRows(me.data.rules));
   }, [me.data]);
 
   const onAdd = async () => {
@@ -58,14 +36,12 @@ export default function MyNotificationsPage() {
   };
   const onSave = async () => {
     try {
-      await saveRules.mutateAsync(rules.map(({ k: _, ...r }) => r));
+      await saveRules.mutateAsync(fromRows(rules));
       void message.success(t('notify.rulesSaved'));
     } catch (err) {
       showError(err);
     }
   };
-  const setRule = (i: number, patch: Partial<NotifyRule>) =>
-    setRules((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
 
   return (
     <>
@@ -125,55 +101,7 @@ export default function MyNotificationsPage() {
             <Alert type="info" showIcon message={t('notify.rulesFromTeam')} style={{ marginBottom: 16 }} />
           )}
           <Typography.Paragraph type="secondary">{t('notify.rulesHint')}</Typography.Paragraph>
-          <Space direction="vertical" style={{ width: '100%' }}>
-            {rules.map((r, i) => (
-              <Space key={r.k} wrap>
-                <Select
-                  value={r.severity}
-                  style={{ width: 90 }}
-                  onChange={(severity) => setRule(i, { severity })}
-                  options={SEVERITIES.map((s) => ({ value: s, label: s }))}
-                />
-                <Select
-                  value={r.channelId}
-                  style={{ width: 240 }}
-                  onChange={(channelId) => setRule(i, { channelId })}
-                  options={(channels.data ?? []).map((c) => ({
-                    value: c.id,
-                    label: `${c.name} (${t(`notify.kinds.${c.kind}`)})`,
-                  }))}
-                />
-                <InputNumber
-                  min={0}
-                  value={r.delayMinutes}
-                  onChange={(v) => setRule(i, { delayMinutes: Number(v ?? 0) })}
-                  addonAfter={t('notify.minutesLater')}
-                />
-                <Button
-                  icon={<DeleteOutlined />}
-                  onClick={() => setRules((rs) => rs.filter((_, j) => j !== i))}
-                  aria-label={t('common.delete')}
-                />
-              </Space>
-            ))}
-            <Button
-              icon={<PlusOutlined />}
-              disabled={!channels.data?.length}
-              onClick={() =>
-                setRules((rs) => [
-                  ...rs,
-                  {
-                    severity: 'P1',
-                    channelId: channels.data?.[0]?.id ?? '',
-                    delayMinutes: 0,
-                    k: Math.max(-1, ...rs.map((x) => x.k)) + 1,
-                  },
-                ])
-              }
-            >
-              {t('notify.addRule')}
-            </Button>
-          </Space>
+          <RuleRows rows={rules} onChange={setRules} />
         </Card>
       </Space>
     </>

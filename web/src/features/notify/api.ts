@@ -93,3 +93,25 @@ export function useSaveMyRules() {
     onSuccess: () => qc.invalidateQueries({ queryKey: notifyKeys.me }),
   });
 }
+
+export interface RuleSet {
+  rules: NotifyRule[];
+  updatedAt: number | null;
+}
+export const useTeamRules = (teamId: string | undefined) =>
+  useQuery({
+    queryKey: ['notify', 'team-rules', teamId],
+    queryFn: () => api.get<RuleSet>(`/notify/teams/${teamId}/rules`),
+    enabled: !!teamId,
+  });
+export function useSaveTeamRules() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ teamId, rules }: { teamId: string; rules: NotifyRule[] }) =>
+      api.put<RuleSet>(`/notify/teams/${teamId}/rules`, { rules }),
+    onSuccess: (data, { teamId }) => {
+      qc.setQueryData(['notify', 'team-rules', teamId], data);
+      void qc.invalidateQueries({ queryKey: notifyKeys.me });
+    },
+  });
+}

@@ -17,6 +17,9 @@ export function PreviewChart({ data }: { data: PreviewReply }) {
     if (!ref.current) return;
     const chart = echarts.init(ref.current);
     const series: echarts.SeriesOption[] = [];
+    // The server names the lines `threshold` and `recovery` (burn-rate lines by their windows, e.g. 1h/5m).
+    const lineName = (name: string) =>
+      name === 'threshold' || name === 'recovery' ? t(`rules.preview.lines.${name}`) : name;
     data.series.forEach((s, i) => {
       const name = seriesName(s.labels);
       series.push({
@@ -37,10 +40,13 @@ export function PreviewChart({ data }: { data: PreviewReply }) {
             ? {
                 silent: true,
                 symbol: 'none',
+                // Inside the plot, above the line's right end: at the end (the default) the label runs
+                // past the chart's edge and is cut to "thre…".
+                label: { position: 'insideEndTop', color: '#595959' },
                 data: data.thresholds.map((th) => ({
                   yAxis: th.value,
                   name: th.name,
-                  label: { formatter: `${th.name} ${th.value}` },
+                  label: { formatter: `${lineName(th.name)} ${th.value}` },
                 })),
               }
             : undefined,

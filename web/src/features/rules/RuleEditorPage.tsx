@@ -1,74 +1,55 @@
-import { Alert, App, Button, Card, Col, Form, Input, Row, Select, Space, Statistic, Switch } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Divider,
+  Form,
+  Input,
+  Row,
+  Select,
+  Space,
+  Statistic,
+  Switch,
+  Typography,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
+import { ApiError } from '../../app/api';
 import { useAuth } from '../../app/auth';
 import { useShowError } from '../../app/errors';
 import { PageHeader } from '../../components/PageHeader';
-import { type PreviewReply, type RuleInputBody, usePreview, useRule, useSaveRule } from './api';
+import { useServices } from '../services/api';
+import { type PreviewReply, usePreview, useRule, useSaveRule } from './api';
 import { PreviewChart } from './PreviewChart';
-
-const KINDS = ['threshold', 'rate_of_change', 'anomaly', 'burn_rate', 'probe_down'] as const;
-
-/** A starting spec per kind, edited as JSON (every field is documented in docs/alert-rules.md). */
-const SPEC_TEMPLATES: Record<(typeof KINDS)[number], unknown> = {
-  threshold: {
-    query: 'http_request_duration_p99_seconds{service="checkout"}',
-    op: '>',
-    value: 1.5,
-    recovery: 1.2,
-    forSeconds: 300,
-    noData: null,
-  },
-  rate_of_change: {
-    query: 'orders_total{service="checkout"}',
-    windowSeconds: 900,
-    mode: 'percent',
-    direction: 'down',
-    value: 50,
-    forSeconds: 0,
-  },
-  anomaly: {
-    query: 'http_requests_per_second{service="checkout"}',
-    sensitivity: 'medium',
-    minDurationSeconds: 0,
-  },
-  burn_rate: {
-    source: {
-      type: 'counters',
-      total: 'http_requests_total{service="checkout"}',
-      bad: 'http_errors_total{service="checkout"}',
-      good: null,
-    },
-    objective: 99.9,
-    periodDays: 30,
-  },
-  probe_down: { query: 'probe_success{probe="shop-home"}', consecutive: 3 },
-};
+import { SpecFields } from './SpecFields';
+import { fromSpec, KINDS, type Kind, type SpecValues, TEMPLATES, toInput, toSpec } from './specForm';
 
 interface FormValues {
   name: string;
-  kind: (typeof KINDS)[number];
+  kind: Kind;
   severity: 'P1' | 'P2' | 'P3';
   labels: string;
   summary: string;
   description: string;
   runbookUrl: string;
+  serviceId: string | null;
   enabled: boolean;
-  spec: string;
+  spec: SpecValues;
+  specJson: string;
 }
 
-const parseLabels = (text: string): Record<string, string> =>
-  Object.fromEntries(
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .map((l) => {
-        const i = l.indexOf('=');
-        return i < 0 ? [l, ''] : [l.slice(0, i).trim(), l.slice(i + 1).trim()];
-      }),
-  );
+/** The preview takes `{ rule }`: its issues say `rule.spec.query`, the form's field is `spec.query`. */
+const unwrapRule = (err: unknown): unknown => {
+  if (!(err instanceof ApiError) || !Array.isArray(err.details?.issues)) return err;
+  const issues = (err.details.issues as { path: string; message: string }[]).map((i) => ({
+    ...i,
+    path: i.path.replace(/^(body\.)?rule\./, ''),
+  }));
+  return new ApiError(err.status, err.code, err.message, { ...err.details, issues });
+};
 
 /** Create or edit a rule, and backtest it over the last 7 days before saving. */
 export default function RuleEditorPage() {
@@ -83,7 +64,10 @@ export default function RuleEditorPage() {
   const showError = useShowError();
   const save = useSaveRule();
   const preview = usePreview();
+  const services = useServices();
   const [result, setResult] = useState<PreviewReply | null>(null);
+  const [asJson, setAsJson] = useState(false);
+  const kind = (Form.useWatch('kind', form) ?? 'threshold') as Kind;
 
   useEffect(() => {
     const r = existing.data;
@@ -98,36 +82,57 @@ export default function RuleEditorPage() {
       summary: r.summary,
       description: r.description,
       runbookUrl: r.runbookUrl,
+      serviceId: r.serviceId,
       enabled: r.enabled,
-      spec: JSON.stringify(r.spec, null, 2),
+      spec: fromSpec(r.kind, r.spec),
     });
   }, [existing.data, form]);
 
-  const toInput = (v: FormValues): RuleInputBody | null => {
+  /** The spec as the API wants it, from the form or from the JSON box; null (and a field error) if unreadable. */
+  const currentSpec = (): Record<string, unknown> | null => {
+    const v = form.getFieldsValue(true) as FormValues;
+    if (!asJson) return toSpec(v.kind, v.spec ?? {});
     try {
-      const spec = JSON.parse(v.spec) as unknown;
-      return { ...v, labels: parseLabels(v.labels ?? ''), spec } as RuleInputBody;
+      return JSON.parse(v.specJson) as Record<string, unknown>;
     } catch {
-      form.setFields([{ name: 'spec', errors: [t('rules.specNotJson')] }]);
+      form.setFields([{ name: 'specJson', errors: [t('rules.specNotJson')] }]);
       return null;
     }
   };
 
+  const toggleJson = (on: boolean) => {
+    if (on) {
+      const v = form.getFieldsValue(true) as FormValues;
+      form.setFieldValue('specJson', JSON.stringify(toSpec(v.kind, v.spec ?? {}), null, 2));
+      setAsJson(true);
+      return;
+    }
+    const spec = currentSpec();
+    if (!spec) return;
+    form.setFieldValue('spec', fromSpec(form.getFieldValue('kind') as Kind, spec));
+    setAsJson(false);
+  };
+
+  const input = () => {
+    const spec = currentSpec();
+    return spec ? toInput(form.getFieldsValue(true) as FormValues, spec) : null;
+  };
+
   const onPreview = async () => {
-    const input = toInput(form.getFieldsValue(true));
-    if (!input) return;
+    const rule = input();
+    if (!rule) return;
     try {
-      setResult(await preview.mutateAsync(input));
+      setResult(await preview.mutateAsync(rule));
     } catch (err) {
-      showError(err);
+      showError(unwrapRule(err), { form });
     }
   };
 
-  const onSave = async (v: FormValues) => {
-    const input = toInput(v);
-    if (!input) return;
+  const onSave = async () => {
+    const rule = input();
+    if (!rule) return;
     try {
-      const saved = await save.mutateAsync({ id: id === 'new' ? undefined : id, input });
+      const saved = await save.mutateAsync({ id: id === 'new' ? undefined : id, input: rule });
       void message.success(t('rules.saved', { name: saved.name }));
       navigate(`/rules/${saved.id}`, { replace: true });
     } catch (err) {
@@ -142,7 +147,7 @@ export default function RuleEditorPage() {
         subtitle={t('rules.editorSubtitle')}
       />
       <Row gutter={16}>
-        <Col xs={24} xl={10}>
+        <Col xs={24} xl={11}>
           <Card>
             <Form<FormValues>
               form={form}
@@ -156,21 +161,24 @@ export default function RuleEditorPage() {
                 summary: '{{ $labels.service }} {{ $value }} > {{ $threshold }}',
                 description: '',
                 runbookUrl: '',
-                spec: JSON.stringify(SPEC_TEMPLATES.threshold, null, 2),
+                serviceId: null,
+                spec: TEMPLATES.threshold,
+                specJson: '',
               }}
               onFinish={onSave}
-              onValuesChange={(changed) => {
-                if (changed.kind && id === 'new')
-                  form.setFieldValue(
-                    'spec',
-                    JSON.stringify(SPEC_TEMPLATES[changed.kind as FormValues['kind']], null, 2),
-                  );
+              onValuesChange={(changed: Partial<FormValues>) => {
+                if (!changed.kind) return;
+                const spec = TEMPLATES[changed.kind];
+                form.setFieldValue('spec', spec);
+                if (asJson)
+                  form.setFieldValue('specJson', JSON.stringify(toSpec(changed.kind, spec), null, 2));
+                setResult(null);
               }}
             >
               <Form.Item
                 name="name"
                 label={t('rules.name')}
-                rules={[{ required: true, message: t('validation.required') }]}
+                rules={[{ required: true, whitespace: true, message: t('validation.required') }]}
               >
                 <Input />
               </Form.Item>
@@ -187,13 +195,59 @@ export default function RuleEditorPage() {
                     options={['P1', 'P2', 'P3'].map((s) => ({ value: s, label: s }))}
                   />
                 </Form.Item>
+                <Form.Item name="serviceId" label={t('rules.form.service')}>
+                  <Select
+                    allowClear
+                    showSearch
+                    optionFilterProp="label"
+                    style={{ width: 220 }}
+                    placeholder={t('rules.form.noService')}
+                    options={(services.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+                    onClear={() => form.setFieldValue('serviceId', null)}
+                  />
+                </Form.Item>
                 <Form.Item name="enabled" label={t('rules.enabled')} valuePropName="checked">
                   <Switch />
                 </Form.Item>
               </Space>
-              <Form.Item name="spec" label={t('rules.spec')} extra={t('rules.specHelp')}>
-                <Input.TextArea autoSize={{ minRows: 6, maxRows: 16 }} style={{ fontFamily: 'monospace' }} />
-              </Form.Item>
+              <div
+                style={{
+                  display: 'flex',
+                  justifyContent: 'space-between',
+                  alignItems: 'center',
+                  marginBottom: 12,
+                }}
+              >
+                <Typography.Title level={5} style={{ margin: 0 }}>
+                  {t('rules.form.condition')}
+                </Typography.Title>
+                <Space size="small">
+                  <Switch
+                    size="small"
+                    checked={asJson}
+                    onChange={toggleJson}
+                    aria-label={t('rules.form.asJson')}
+                    data-testid="rule-json-toggle"
+                  />
+                  <Typography.Text type="secondary">{t('rules.form.asJson')}</Typography.Text>
+                </Space>
+              </div>
+              {asJson ? (
+                <Form.Item name="specJson" extra={t('rules.specHelp')}>
+                  <Input.TextArea
+                    aria-label={t('rules.spec')}
+                    autoSize={{ minRows: 6, maxRows: 20 }}
+                    style={{ fontFamily: 'monospace' }}
+                    spellCheck={false}
+                  />
+                </Form.Item>
+              ) : (
+                <SpecFields kind={kind} />
+              )}
+              <Divider style={{ margin: '8px 0 16px' }} />
+              <Typography.Title level={5} style={{ marginTop: 0 }}>
+                {t('rules.form.message')}
+              </Typography.Title>
               <Form.Item name="summary" label={t('rules.summary')} extra={t('rules.templateHelp')}>
                 <Input />
               </Form.Item>
@@ -219,7 +273,7 @@ export default function RuleEditorPage() {
             </Form>
           </Card>
         </Col>
-        <Col xs={24} xl={14}>
+        <Col xs={24} xl={13}>
           <Card title={t('rules.preview.title')}>
             {!result && <Alert type="info" message={t('rules.preview.hint')} />}
             {result && (

@@ -2,7 +2,7 @@
  * The three figures the health overview shows per service, each one query grouped by the `service`
  * label (one request for all services rather than one per service). They assume the usual names of
  * Prometheus client libraries: a `http_requests_total` counter with a `code` label and a
- * `http_request_duration_seconds` histogram.
+ * `http_request_duration_seconds` histogram or summary.
  */
 /** A PromQL string literal (JSON's escaping is a subset of PromQL's). */
 export const q = (v: string): string => JSON.stringify(v);
@@ -29,9 +29,12 @@ export const KEY_METRICS = [
     key: 'p99',
     unit: 'seconds',
     color: '#722ed1',
-    query: 'histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket[5m])))',
+    // A histogram where there is one; else a summary's 0.99 quantile, worst instance (summaries cannot
+    // be merged across instances, so the slowest one stands for the service).
+    query:
+      'histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket[5m]))) or max by (service) (http_request_duration_seconds{quantile="0.99"})',
     forService: (s: string) =>
-      `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service=${q(s)}}[5m])))`,
+      `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service=${q(s)}}[5m]))) or max(http_request_duration_seconds{service=${q(s)}, quantile="0.99"})`,
   },
 ] as const;
 

@@ -10,6 +10,7 @@ import { FullPageSpin } from '../../components/FullPageSpin';
 import { PageHeader } from '../../components/PageHeader';
 import { TableEmpty } from '../../components/TableEmpty';
 import { Time } from '../../components/Time';
+import { TeamRulesCard } from '../notify/TeamRulesCard';
 import { useServices } from '../services/api';
 import { TierTag } from '../services/TierTag';
 import { useTeam } from './api';
@@ -66,6 +67,9 @@ export default function TeamDetailPage() {
           <Card size="small" title={t('teams.membersTitle', { count: data.members.length })}>
             <TeamMembers team={data} editable={editable} />
           </Card>
+          <div style={{ marginTop: 12 }}>
+            <TeamRulesCard teamId={data.id} />
+          </div>
         </Col>
         <Col xs={24} xl={10}>
           <Card size="small" title={t('teams.ownedServices', { count: services.data?.length ?? 0 })}>
