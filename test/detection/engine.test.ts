@@ -114,6 +114,17 @@ describeEachEngine('rule engine', (engine: Engine) => {
     expect(proc.received[2]).toMatchObject({ status: 'resolved', labels: { alertname: 'cpu high' } });
   });
 
+  it('no data, by default: a firing series absent from the result for 5 minutes resolves', async () => {
+    // The `and` gate drops the series when traffic falls away: its alert must not stay firing for good.
+    await proc.create(cpuRule({ forSeconds: 0 }));
+    await cpu(T0, 99);
+    expect(proc.received.map((a) => a.status)).toEqual(['firing']);
+    await proc.advance(4 * MIN);
+    expect(proc.received).toHaveLength(1);
+    await proc.advance(2 * MIN);
+    expect(proc.received[1]).toMatchObject({ status: 'resolved', labels: { alertname: 'cpu high' } });
+  });
+
   it('survives a restart in the middle of `for` and while firing', async () => {
     await proc.create(cpuRule());
     await proc.create({ ...cpuRule({ forSeconds: 0 }), name: 'cpu now' });

@@ -26,6 +26,13 @@ export const DELIVER_JOB = 'rules.deliver';
 const SWEEP_MS = 30_000;
 /** Per-series memory (windows, detectors) of series silent this long is dropped. */
 const EVICT_AFTER_MS = 6 * 3_600_000;
+/**
+ * Without a no-data setting, a firing series that has left the query's result (its target gone, or
+ * filtered out by an `and` gate such as "only with traffic") resolves once it has been absent this long, as a
+ * Prometheus alert resolves when its series is no longer returned; it never stays firing for good.
+ */
+const SERIES_GONE = { afterSeconds: 300, state: 'ok' } as const;
+
 /** Resolutions younger than this are sent again at start, in case a crash came between write and send. */
 const RESEND_RESOLVED_MS = 15 * 60_000;
 /** Batches waiting for evaluation; beyond this new batches are not evaluated (counted in `stats`). */
@@ -401,8 +408,11 @@ export function createRuleEngine(deps: RuleEngineDeps) {
     const changes: Parameters<typeof commit>[0] = [];
     for (const lr of rules.values()) {
       lr.runtime.evict(now - EVICT_AFTER_MS);
-      if (lr.rule.kind !== 'threshold' || !lr.rule.spec.noData) continue;
-      const { afterSeconds, state: mode } = lr.rule.spec.noData;
+      if (lr.rule.kind !== 'threshold') continue;
+      // The default touches firing instances only: a pending one is left to its `for` job, which fires a
+      // condition that held for `for` on a sparse series too.
+      const firingOnly = !lr.rule.spec.noData;
+      const { afterSeconds, state: mode } = lr.rule.spec.noData ?? SERIES_GONE;
       const afterMs = afterSeconds * 1000;
       if (mode === 'keep') continue;
       if (lr.instances.size === 0 && mode === 'alert' && now - Math.max(lr.loadedAt, startedAt) >= afterMs) {
@@ -428,6 +438,7 @@ export function createRuleEngine(deps: RuleEngineDeps) {
           continue;
         }
         const noData = mode === 'alert';
+        if (firingOnly && prev.state !== 'firing') continue;
         if (noData && prev.state === 'firing') continue;
         if (!noData && prev.state === 'inactive') continue;
         const verdict = { breach: noData, recovered: !noData, value: null };
