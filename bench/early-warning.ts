@@ -2,7 +2,7 @@
  * Early warning: does Steady, with the rules it ships (src/demo/rules.ts, the set `steady demo` seeds),
  * raise an alert before customers feel a fault, and how often does it alert when nothing is wrong?
  *
- *   npm run bench:early-warning -- [--seeds 3] [--scenarios a,b] [--quiet-hours 24] [--parallel 2]
+ *   npm run bench:early-warning -- [--seeds 3] [--scenarios a,b] [--quiet-hours 24] [--parallel 2] [--out runs.json]
  *
  * Per seed, one Steady process (bench/lib/sim-time-server.ts: buildApp on embedded SQLite, its clock
  * set to simulated time by the benchmark) is configured through its API by the demo's `seedShop`. The
@@ -19,7 +19,7 @@
  * warm-up is a false alert. Prints one JSON object.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,12 +37,14 @@ const { values: args } = parseArgs({
     scenarios: { type: 'string' },
     'quiet-hours': { type: 'string', default: '24' },
     parallel: { type: 'string', default: '2' },
+    out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (args.help) {
   console.log(
-    'Usage: npm run bench:early-warning -- [--seeds 3] [--scenarios a,b] [--quiet-hours 24] [--parallel 2]',
+    'Usage: npm run bench:early-warning -- [--seeds 3] [--scenarios a,b] [--quiet-hours 24] [--parallel 2] [--out runs.json]\n' +
+      '  --out: also write every firing and fault truth of each seed to this file (for tuning rules)',
   );
   process.exit(0);
 }
@@ -172,6 +174,7 @@ await Promise.all(
     }
   }),
 );
+if (args.out) writeFileSync(args.out, JSON.stringify(results, null, 1));
 const scored = results.map(score);
 const faults = scored.flatMap((s) => s.faults);
 const falseAlerts = scored.flatMap((s) => s.falseAlerts);
