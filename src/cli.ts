@@ -39,9 +39,9 @@ Like 'serve', plus a simulated shop feeding it. On an empty database it first cr
 services, users, an on-call schedule, escalation policies, routing, the default rules, probes of the
 simulated storefront, a heartbeat monitor, a notification channel to the demo inbox and an ingest token.
 It then sends --history-hours (default 26) of simulated history through the ingestion API, runs the
-shop in real time, and injects a fault --fault-after seconds later (default 60, or 0 with --scenario;
-negative: that long before the start, inside the history; bad-deploy unless --scenario names another;
---no-fault for none).
+shop in real time, and injects a fault --fault-after seconds after the start (default -150: inside the
+end of the history, so its incident opens within the first two minutes; 0 with --scenario; 60 with
+--history-hours 0); bad-deploy unless --scenario names another; --no-fault for none.
 If a demo is already running on the port, --scenario injects that fault into it now and exits
 (POST /api/v1/demo/scenarios, admins only).
 The administrator's password is STEADY_ADMIN_PASSWORD, or "steady-demo" for the demo.`,

@@ -9,6 +9,8 @@ import { demoRoutes } from './routes.ts';
 import { type RunningDemo, readState, startDemo } from './run.ts';
 
 export const DEFAULT_SCENARIO = 'bad-deploy';
+/** Seconds: the bad deploy's error ratio needs about 2.5 min to cross its rule and hold for a minute. */
+export const DEFAULT_FAULT_AFTER = -150;
 
 export interface DemoSettings {
   fault: { name: string; afterSeconds: number } | null;
@@ -44,11 +46,20 @@ export function demoSettings(
     throw new DemoUsageError(
       `Unknown scenario "${scenario}"; one of: ${SCENARIOS.map((s) => s.name).join(', ')}`,
     );
-  // Negative: that many seconds before the start, inside the history sent at start.
-  const afterSeconds = int(str('fault-after'), scenario ? 0 : 60, 'fault-after', -86_400, 86_400);
+  const historyHours = int(str('history-hours'), 26, 'history-hours', 0, 24 * 14);
+  // Negative: that many seconds before the start, inside the history sent at start. The default fault
+  // starts shortly before the start, so that its incident opens, pages and escalates within the first
+  // two minutes, right after the history has been sent.
+  const afterSeconds = int(
+    str('fault-after'),
+    scenario ? 0 : historyHours > 0 ? DEFAULT_FAULT_AFTER : 60,
+    'fault-after',
+    -86_400,
+    86_400,
+  );
   return {
     fault: values['no-fault'] ? null : { name: scenario ?? DEFAULT_SCENARIO, afterSeconds },
-    historyHours: int(str('history-hours'), 26, 'history-hours', 0, 24 * 14),
+    historyHours,
     seed: int(str('seed'), 42, 'seed', 0, 2 ** 31 - 1),
     shopPort: int(str('shop-port'), 0, 'shop-port', 0, 65_535),
   };
@@ -90,7 +101,7 @@ export function demoHooks(config: Config, settings: DemoSettings) {
       now: () => Date.now(),
       onMessage: (m) =>
         log(
-          `  [demo inbox] ${String(m.severity ?? '')} to ${describe(m.recipient)}: ${String(m.subject ?? '')}`,
+          `  [demo inbox] ${String(m.subject ?? '')}${m.recipient ? ` (to ${describe(m.recipient)})` : ''}`,
         ),
     }),
     async start(address: string | AddressInfo | null): Promise<void> {

@@ -109,22 +109,33 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     faults: () => sim.truth(),
   };
 
-  if (opts.fault && opts.fault.afterSeconds < 0)
-    faults.push(
-      sim.injectScenario(opts.fault.name, Math.max(sim.start, now + opts.fault.afterSeconds * 1000)),
+  if (opts.fault && opts.fault.afterSeconds < 0) {
+    const truth = sim.injectScenario(
+      opts.fault.name,
+      Math.max(sim.start, now + opts.fault.afterSeconds * 1000),
     );
+    faults.push(truth);
+    opts.log(
+      `  Fault "${opts.fault.name}" (${truth.title.en}) starts at ${new Date(truth.faultStart).toISOString()}` +
+        `${fresh ? ', near the end of the history' : ''}: watch Response → Incidents (--no-fault for none).`,
+    );
+  }
   running = (async () => {
-    if (sim.now + sim.intervalMs < now) {
+    if (fresh && sim.now + sim.intervalMs < Date.now()) {
       const t0 = Date.now();
       opts.log(`  Sending ${opts.historyHours} h of simulated shop history (accelerated)…`);
-      await runSimulation({
-        sim,
-        sink,
-        speed: 0,
-        until: now,
-        chunkMs: opts.historyHours > 2 ? 10 * 60_000 : 2 * 60_000,
-        signal: abort.signal,
-      });
+      // Sending the history takes a while, during which the clock moves on: catch up again until the
+      // shop's clock is within a tick of the wall clock, so that "real time" really is now.
+      for (let pass = 0; sim.now + sim.intervalMs < Date.now() && !abort.signal.aborted; pass++) {
+        await runSimulation({
+          sim,
+          sink,
+          speed: 0,
+          until: Date.now(),
+          chunkMs: pass === 0 && opts.historyHours > 2 ? 10 * 60_000 : 2 * 60_000,
+          signal: abort.signal,
+        });
+      }
       opts.log(
         `  History sent in ${((Date.now() - t0) / 1000).toFixed(0)} s; the shop now runs in real time.`,
       );

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loginAs } from '../../src/demo/api.ts';
 import { freePort } from '../helpers/pg-cluster.ts';
@@ -99,3 +101,58 @@ it('seeds, feeds the simulated shop through ingestion, probes it and opens an in
   const scenarios = await call<{ scenarios: { name: string }[] }>('GET', '/api/v1/demo/scenarios');
   expect(scenarios.scenarios).toHaveLength(12);
 }, 60_000);
+
+// What a newcomer sees first: the overview with the open incident, its acknowledge deadline and the
+// firing rule drawn over the last hours, in Debian's Chromium (the CI installs it).
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
+it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
+  'shows the incident and its firing rule on the console overview',
+  async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    try {
+      const page = await (
+        await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' })
+      ).newPage();
+      page.setDefaultTimeout(30_000);
+      await page.goto(`${base}/login`);
+      await page.getByLabel('User name').fill('admin');
+      await page.getByLabel('Password').fill('steady-demo');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByTestId('overview-incident').filter({ hasText: '5xx' }).first().waitFor();
+      await page.getByTestId('overview-incident').getByText('P1').first().waitFor();
+      const chart = page.getByTestId('alert-rule-chart').filter({ hasText: 'HighErrorRatio' });
+      await chart.getByTestId('rule-preview-chart').locator('canvas').waitFor();
+      await page.getByTestId('overview-errorRatio').locator('canvas').waitFor();
+      await page.screenshot({ path: join(SHOTS, 'demo-overview.png'), fullPage: true });
+
+      // The incident itself: what fired, drawn as its rule saw it, and the page on the timeline.
+      await page
+        .getByTestId('overview-incident')
+        .filter({ hasText: '5xx' })
+        .first()
+        .getByRole('link')
+        .click();
+      await page
+        .getByTestId('incident-alerts')
+        .getByText('HighErrorRatio')
+        .or(page.getByTestId('incident-alerts').getByText('5xx'))
+        .first()
+        .waitFor();
+      await page
+        .getByTestId('alert-rule-chart')
+        .getByTestId('rule-preview-chart')
+        .locator('canvas')
+        .waitFor();
+      await page.getByTestId('incident-timeline').getByTestId('event-notification').first().waitFor();
+      await page.screenshot({ path: join(SHOTS, 'demo-incident.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  },
+  90_000,
+);
