@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createBatcher } from '../../platform/batcher.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { fromJson, toJson } from '../../platform/db/constraint-errors.ts';
 import type { DB } from '../../platform/db/schema.ts';
@@ -102,8 +103,7 @@ export function createAlertsService(deps: AlertsServiceDeps) {
     resolve: (wake: boolean) => void;
     reject: (err: unknown) => void;
   }
-  const writes: Write[] = [];
-  let writing = false;
+  const submitWrite = createBatcher<Write>(WRITE_BATCH, commitWrites);
 
   /**
    * Runs `work` in a write transaction that also runs the group flushes falling due in it (see
@@ -113,26 +113,7 @@ export function createAlertsService(deps: AlertsServiceDeps) {
    * whether to wake the worker.
    */
   function write(work: Write['work'], unmuted: ReadonlySet<string> = new Set()): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      writes.push({ work, unmuted, resolve, reject });
-      if (!writing) {
-        writing = true;
-        setImmediate(() => void drainWrites());
-      }
-    });
-  }
-
-  async function drainWrites(): Promise<void> {
-    while (writes.length > 0) {
-      const batch = writes.splice(0, WRITE_BATCH);
-      try {
-        await commitWrites(batch);
-      } catch (err) {
-        // Nothing of the batch committed; settled writes ignore this.
-        for (const w of batch) w.reject(err);
-      }
-    }
-    writing = false;
+    return new Promise((resolve, reject) => submitWrite({ work, unmuted, resolve, reject }));
   }
 
   async function commitWrites(batch: readonly Write[]): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ControlledTransaction, Kysely } from 'kysely';
+import { createBatcher } from '../../platform/batcher.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { fromJson, toJson } from '../../platform/db/constraint-errors.ts';
 import type { DB } from '../../platform/db/schema.ts';
@@ -195,14 +196,8 @@ export function createGrouping(deps: GroupingDeps) {
      * back alone and its job retries; the others commit.
      */
     flush(groupKey: string, planned: number): Promise<{ handed: number } | null> {
-      return new Promise((resolve, reject) => {
-        queue.push({ groupKey, planned, resolve, reject });
-        // Let the flushes the worker started in the same turn join this batch.
-        if (!draining) {
-          draining = true;
-          setImmediate(() => void drain());
-        }
-      });
+      // The flushes the worker started in the same turn join this batch.
+      return new Promise((resolve, reject) => submitFlush({ groupKey, planned, resolve, reject }));
     },
   };
 
@@ -220,21 +215,7 @@ export function createGrouping(deps: GroupingDeps) {
     silentlyGone: Set<string>;
   }
   type PreparedFlush = FlushPlan & { req: FlushRequest };
-  const queue: FlushRequest[] = [];
-  let draining = false;
-
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.splice(0, FLUSH_BATCH);
-      try {
-        await flushBatch(batch);
-      } catch (err) {
-        // Nothing of the batch committed; settled requests ignore this.
-        for (const r of batch) r.reject(err);
-      }
-    }
-    draining = false;
-  }
+  const submitFlush = createBatcher<FlushRequest>(FLUSH_BATCH, flushBatch);
 
   /** Reads what each flush needs, outside the transaction (on SQLite a read outside it would wait on it). */
   async function prepare(batch: readonly FlushRequest[], now: number): Promise<PreparedFlush[]> {
