@@ -1,12 +1,8 @@
 import * as echarts from 'echarts';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { seriesName } from '../signals/units';
 import type { PreviewReply } from './api';
-
-const seriesName = (labels: Record<string, string>) =>
-  Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
-    .join(', ') || '{}';
 
 /** The backtest drawn: each series, threshold lines or the anomaly band, and shaded firing intervals. */
 export function PreviewChart({ data }: { data: PreviewReply }) {

@@ -34,9 +34,15 @@ export const formatUptime = (v: number | null | undefined): string =>
 export const uptimeColor = (v: number | null | undefined): string | undefined =>
   v === null || v === undefined ? undefined : v >= 0.999 ? '#389e0d' : v >= 0.99 ? '#d48806' : '#cf1322';
 
-/** `{job="api", code="500"}`: a series named by its labels, the metric name in front as Prometheus does. */
+/**
+ * `up{job="api", code="500"}`: a series named by its labels, the metric name in front as Prometheus does.
+ * An aggregate left with one label (`sum by (service)`) is named by its value alone, as a Grafana legend
+ * set to `{{service}}` would.
+ */
 export function seriesName(labels: Record<string, string>): string {
   const { __name__: name, ...rest } = labels;
+  const keys = Object.keys(rest);
+  if (name === undefined && keys.length === 1) return rest[keys[0] as string] as string;
   const inner = Object.entries(rest)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}="${v}"`)
