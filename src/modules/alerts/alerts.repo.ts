@@ -30,6 +30,25 @@ const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\
 
 /** SQL for alerts, their history, and the groups they are routed into. */
 export const alertsRepo = {
+  /** Start times of the alerts with these fingerprints that were handed to an incident. */
+  async handedToIncidentStarts(db: Kysely<DB>, fps: readonly string[]): Promise<Map<string, number[]>> {
+    const linked = new Map<string, number[]>();
+    // Chunked so a busy week stays within both engines' bound-parameter limits.
+    for (let i = 0; i < fps.length; i += 500) {
+      const rows = await db
+        .selectFrom('alerts')
+        .innerJoin('alertEvents', 'alertEvents.alertId', 'alerts.id')
+        .select(['alerts.fingerprint', 'alerts.startsAt', 'alertEvents.detail'])
+        .where('alerts.fingerprint', 'in', [...new Set(fps.slice(i, i + 500))])
+        .where('alertEvents.kind', '=', 'handed_over')
+        .execute();
+      for (const r of rows) {
+        const detail = JSON.parse(r.detail) as { incidentId?: string | null };
+        if (detail.incidentId) linked.set(r.fingerprint, [...(linked.get(r.fingerprint) ?? []), r.startsAt]);
+      }
+    }
+    return linked;
+  },
   findFiring: (db: Kysely<DB>, fingerprint: string) =>
     db.selectFrom('alerts').selectAll().where('activeKey', '=', fingerprint).executeTakeFirst(),
   findById: (db: Kysely<DB>, id: string) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES } from '../incidents/intake.ts';
+import { SEVERITIES } from '../incidents/index.ts';
 import { genericMappingSchema } from './formats/generic.ts';
 import { MATCH_OPS, regexProblem } from './matchers.ts';
 

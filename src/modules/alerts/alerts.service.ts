@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { createBatcher } from '../../platform/batcher.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { fromJson, toJson } from '../../platform/db/constraint-errors.ts';
+import { inSavepoint, type SavepointOutcome, sharedTransaction } from '../../platform/db/savepoints.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -119,39 +120,29 @@ export function createAlertsService(deps: AlertsServiceDeps) {
   async function commitWrites(batch: readonly Write[]): Promise<void> {
     const inline: DueFlushes = new Map();
     const unmuted = new Set<string>();
-    const outcomes: { w: Write; wake?: boolean; error?: unknown }[] = [];
     let wake = false;
-    const trx = await db.startTransaction().execute();
-    try {
+    const outcomes = await sharedTransaction(db, async (trx) => {
+      const outcomes: SavepointOutcome<boolean>[] = [];
       for (const w of batch) {
-        const sp = await trx.savepoint('intake').execute();
         // Flushes planned by a write that rolls back must not run: each write plans into its own map.
         const mine: DueFlushes = new Map();
-        try {
-          const due = await w.work(sp, mine);
-          await sp.releaseSavepoint('intake').execute();
+        const o = await inSavepoint(trx, (sp) => w.work(sp, mine));
+        if (o.ok) {
           for (const [k, g] of mine) inline.set(k, g);
           for (const id of w.unmuted) unmuted.add(id);
-          if (due) wake = true;
-          outcomes.push({ w, wake: due });
-        } catch (error) {
-          await sp.rollbackToSavepoint('intake').execute();
-          outcomes.push({ w, error });
+          if (o.value) wake = true;
         }
+        outcomes.push(o);
       }
       // The incidents stage may have queued work due now (escalation steps).
       if ((await grouping.flushDue(trx, inline, unmuted)) > 0) wake = true;
-      await trx.commit().execute();
-    } catch (err) {
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => {});
-      throw err;
-    }
-    for (const o of outcomes)
-      if (o.error !== undefined) o.w.reject(o.error);
-      else o.w.resolve(wake);
+      return outcomes;
+    });
+    batch.forEach((w, i) => {
+      const o = outcomes[i] as SavepointOutcome<boolean>;
+      if (o.ok) w.resolve(wake);
+      else w.reject(o.error);
+    });
   }
 
   return {

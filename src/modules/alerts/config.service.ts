@@ -7,7 +7,7 @@ import { fromJson, toJson } from '../../platform/db/constraint-errors.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { badRequest, notFound, unauthorized } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import type { Severity } from '../incidents/intake.ts';
+import type { Severity } from '../incidents/index.ts';
 import type {
   createIntegrationBody,
   Integration,

@@ -2,10 +2,11 @@ import type { ControlledTransaction, Kysely } from 'kysely';
 import { createBatcher } from '../../platform/batcher.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { fromJson, toJson } from '../../platform/db/constraint-errors.ts';
+import { inSavepoint, type SavepointOutcome, sharedTransaction } from '../../platform/db/savepoints.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 import type { JobQueue } from '../../platform/jobs/worker.ts';
-import type { AlertGroupSignal, GroupAlert, Severity } from '../incidents/intake.ts';
+import type { AlertGroupSignal, GroupAlert, Severity } from '../incidents/index.ts';
 import type { AlertRow, AlertsRepo, GroupRow } from './alerts.repo.ts';
 import type { Labels } from './matchers.ts';
 import { mostSevere } from './severity.ts';
@@ -161,26 +162,20 @@ export function createGrouping(deps: GroupingDeps) {
       let handed = 0;
       for (const group of due.values()) {
         const planned = group.nextFlushAt ?? 0;
-        const sp = await trx.savepoint('inline_flush').execute();
-        try {
+        const o = await inSavepoint(trx, async (sp) => {
           const pending = await repo.pendingMembers(sp, group.groupKey);
-          if (pending.some((m) => m.handedAt === null && m.status === 'firing' && !unmuted.has(m.id))) {
-            await sp.releaseSavepoint('inline_flush').execute();
-            await enqueueFlush(trx, group.groupKey, planned);
-            continue;
-          }
+          if (pending.some((m) => m.handedAt === null && m.status === 'firing' && !unmuted.has(m.id)))
+            return null;
           const silentlyGone = new Set(
             pending.filter((m) => m.handedAt === null && m.status === 'resolved').map((m) => m.id),
           );
           const members = pending.filter((m) => !silentlyGone.has(m.id));
-          const r = await flushIn(sp, { group, planned, members, muted: new Map(), silentlyGone }, false);
-          await sp.releaseSavepoint('inline_flush').execute();
-          handed += r.handed;
-        } catch {
-          // The job retries it with backoff, as it would any failed flush; the intake itself commits.
-          await sp.rollbackToSavepoint('inline_flush').execute();
-          await enqueueFlush(trx, group.groupKey, planned);
-        }
+          return flushIn(sp, { group, planned, members, muted: new Map(), silentlyGone }, false);
+        });
+        // Left to its job, which mutes what the intake did not check; a failed flush is retried by the job
+        // with backoff, as any failed flush is, while the intake itself commits.
+        if (o.ok && o.value) handed += o.value.handed;
+        else await enqueueFlush(trx, group.groupKey, planned);
       }
       return handed;
     },
@@ -311,35 +306,23 @@ export function createGrouping(deps: GroupingDeps) {
   async function flushBatch(batch: readonly FlushRequest[]): Promise<void> {
     const work = await prepare(batch, clock.now());
     if (work.length === 0) return;
-    const outcomes: { req: FlushRequest; handed?: number; error?: unknown }[] = [];
     let wake = false;
-    const trx = await db.startTransaction().execute();
-    try {
+    const outcomes = await sharedTransaction(db, async (trx) => {
+      const outcomes: SavepointOutcome<{ handed: number; due: boolean }>[] = [];
       for (const p of work) {
-        const sp = await trx.savepoint('flush').execute();
-        try {
-          const r = await flushIn(sp, p);
-          await sp.releaseSavepoint('flush').execute();
-          // The incidents stage may have queued work due now (escalation steps).
-          if (r.due || r.handed > 0) wake = true;
-          outcomes.push({ req: p.req, handed: r.handed });
-        } catch (error) {
-          await sp.rollbackToSavepoint('flush').execute();
-          outcomes.push({ req: p.req, error });
-        }
+        const o = await inSavepoint(trx, (sp) => flushIn(sp, p));
+        // The incidents stage may have queued work due now (escalation steps).
+        if (o.ok && (o.value.due || o.value.handed > 0)) wake = true;
+        outcomes.push(o);
       }
-      await trx.commit().execute();
-    } catch (err) {
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => {});
-      throw err;
-    }
+      return outcomes;
+    });
     if (wake) deps.wake();
-    for (const o of outcomes)
-      if (o.error !== undefined) o.req.reject(o.error);
-      else o.req.resolve({ handed: o.handed ?? 0 });
+    work.forEach((p, i) => {
+      const o = outcomes[i] as SavepointOutcome<{ handed: number; due: boolean }>;
+      if (o.ok) p.req.resolve({ handed: o.value.handed });
+      else p.req.reject(o.error);
+    });
   }
 
   return grouping;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import { alertsRepo } from './alerts.repo.ts';
 import { fingerprint, type Labels } from './matchers.ts';
 
 const START_TOLERANCE_MS = 60_000;
@@ -16,22 +17,7 @@ export async function linkedToIncidents(
 ): Promise<boolean[]> {
   if (firings.length === 0) return [];
   const fps = firings.map((f) => fingerprint(scope, f.labels));
-  const linked = new Map<string, number[]>();
-  // Chunked so a busy week stays within both engines' bound-parameter limits.
-  for (let i = 0; i < fps.length; i += 500) {
-    const chunk = [...new Set(fps.slice(i, i + 500))];
-    const rows = await db
-      .selectFrom('alerts')
-      .innerJoin('alertEvents', 'alertEvents.alertId', 'alerts.id')
-      .select(['alerts.fingerprint', 'alerts.startsAt', 'alertEvents.detail'])
-      .where('alerts.fingerprint', 'in', chunk)
-      .where('alertEvents.kind', '=', 'handed_over')
-      .execute();
-    for (const r of rows) {
-      const detail = JSON.parse(r.detail) as { incidentId?: string | null };
-      if (detail.incidentId) linked.set(r.fingerprint, [...(linked.get(r.fingerprint) ?? []), r.startsAt]);
-    }
-  }
+  const linked = await alertsRepo.handedToIncidentStarts(db, fps);
   // The source's own record of a firing and the alert it raised may differ in start by an evaluation.
   return firings.map((f, i) =>
     (linked.get(fps[i] ?? '') ?? []).some((at) => Math.abs(at - f.startsAt) <= START_TOLERANCE_MS),

@@ -1,4 +1,4 @@
-import type { Severity } from '../incidents/intake.ts';
+import type { Severity } from '../incidents/index.ts';
 
 /** Words sources use for severity (Alertmanager labels, Grafana, Zabbix, Nightingale) and what they mean here. */
 const BUILT_IN: Record<string, Severity> = {

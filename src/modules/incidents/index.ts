@@ -5,7 +5,13 @@ export { registerIncidentRoutes } from './incidents.routes.ts';
 export type { Incident, TimelineEvent } from './incidents.schemas.ts';
 export { createIncidentsService, type IncidentsService } from './incidents.service.ts';
 export { createIntake } from './intake.service.ts';
-export type { AlertGroupSignal, GroupAlert, IncidentIntake, Severity } from './intake.ts';
+export {
+  type AlertGroupSignal,
+  type GroupAlert,
+  type IncidentIntake,
+  SEVERITIES,
+  type Severity,
+} from './intake.ts';
 export { createTimelineNotifier, type Notifier, type PageRequest } from './notifier.ts';
 export { createReviewService, reviewComplete } from './review.service.ts';
 export { createSettingsService } from './settings.service.ts';

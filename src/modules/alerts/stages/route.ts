@@ -1,4 +1,4 @@
-import type { Severity } from '../../incidents/intake.ts';
+import type { Severity } from '../../incidents/index.ts';
 import type { RouteConfig } from '../alerts.schemas.ts';
 import { fingerprint, type Labels, matchesAll } from '../matchers.ts';
 

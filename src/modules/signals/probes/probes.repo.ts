@@ -24,6 +24,11 @@ const withService = (db: Kysely<DB>) =>
 
 /** SQL for probes, their recent results and their state transitions. */
 export const probesRepo = {
+  idByName: async (db: Kysely<DB>, name: string): Promise<string | undefined> =>
+    (await db.selectFrom('probes').select('id').where('name', '=', name).executeTakeFirst())?.id,
+  /** Whether the catalog service a probe names exists. */
+  serviceExists: async (db: Kysely<DB>, id: string): Promise<boolean> =>
+    !!(await db.selectFrom('services').select('id').where('id', '=', id).executeTakeFirst()),
   insert: (db: Kysely<DB>, row: ProbeRow) => db.insertInto('probes').values(row).execute(),
   find: (db: Kysely<DB>, id: string): Promise<ProbeRowWithService | undefined> =>
     withService(db).where('probes.id', '=', id).executeTakeFirst(),

@@ -56,13 +56,12 @@ export function createProbesService(deps: ProbesServiceDeps) {
 
   async function ensureService(ex: Kysely<DB>, serviceId: string | null | undefined): Promise<void> {
     if (!serviceId) return;
-    const found = await ex.selectFrom('services').select('id').where('id', '=', serviceId).executeTakeFirst();
-    if (!found) throw notFound('Service', serviceId);
+    if (!(await repo.serviceExists(ex, serviceId))) throw notFound('Service', serviceId);
   }
 
   async function ensureNameFree(ex: Kysely<DB>, name: string, exceptId?: string): Promise<void> {
-    const other = await ex.selectFrom('probes').select('id').where('name', '=', name).executeTakeFirst();
-    if (other && other.id !== exceptId)
+    const other = await repo.idByName(ex, name);
+    if (other !== undefined && other !== exceptId)
       throw conflict(`A probe named "${name}" already exists`, { field: 'name' });
   }
 
