@@ -25,18 +25,18 @@ import { useServices } from '../services/api';
 import { type PreviewReply, usePreview, useRule, useSaveRule } from './api';
 import { PreviewChart } from './PreviewChart';
 import { SpecFields } from './SpecFields';
-import { fromSpec, KINDS, type Kind, type SpecValues, TEMPLATES, toInput, toSpec } from './specForm';
+import {
+  fromSpec,
+  KINDS,
+  type Kind,
+  type RuleFields,
+  type SpecValues,
+  TEMPLATES,
+  toInput,
+  toSpec,
+} from './specForm';
 
-interface FormValues {
-  name: string;
-  kind: Kind;
-  severity: 'P1' | 'P2' | 'P3';
-  labels: string;
-  summary: string;
-  description: string;
-  runbookUrl: string;
-  serviceId: string | null;
-  enabled: boolean;
+interface FormValues extends RuleFields {
   spec: SpecValues;
   specJson: string;
 }

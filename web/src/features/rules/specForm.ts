@@ -150,20 +150,20 @@ export function fromSpec(kind: Kind, spec: Record<string, unknown>): SpecValues 
   return out as SpecValues;
 }
 
-export function toInput(
-  v: {
-    name: string;
-    kind: Kind;
-    severity: 'P1' | 'P2' | 'P3';
-    labels: string;
-    summary: string;
-    description: string;
-    runbookUrl: string;
-    serviceId?: string | null;
-    enabled: boolean;
-  },
-  spec: Record<string, unknown>,
-): RuleInputBody {
+/** The rule editor's fields other than the condition (labels as `name=value` lines). */
+export interface RuleFields {
+  name: string;
+  kind: Kind;
+  severity: 'P1' | 'P2' | 'P3';
+  labels: string;
+  summary: string;
+  description: string;
+  runbookUrl: string;
+  serviceId: string | null;
+  enabled: boolean;
+}
+
+export function toInput(v: RuleFields, spec: Record<string, unknown>): RuleInputBody {
   return {
     name: v.name,
     kind: v.kind,
