@@ -91,3 +91,62 @@ describeEachEngine('embedded metric store appends', (engine) => {
     }
   });
 });
+
+/** On SQLite samples are written on a thread with its own connection, beside the main connection's writes. */
+describeEachEngine('embedded metric store sample writer', (engine) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let store: EmbeddedMetricStore;
+
+  beforeEach(async () => {
+    testDb = await createTestDatabase(engine);
+    database = testDb.open();
+    store = createEmbeddedMetricStore({
+      db: database.db,
+      clock: new FakeClock(T0),
+      config: loadConfig({}, undefined, { metricsMaxSeries: 10_000 }),
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    await database.close();
+    await testDb.drop();
+  });
+
+  it('main-connection transactions that read, then write, go on while samples are being written', async () => {
+    const batch = (round: number): SeriesSamples[] =>
+      Array.from({ length: 2000 }, (_, i) => ({
+        labels: { __name__: 'busy_total', i: String(i) },
+        points: [{ ts: T0 + round * 1000, value: round }],
+      }));
+    await store.append(batch(0));
+    let appending = true;
+    const appends = (async () => {
+      for (let round = 1; round <= 40; round++) await store.append(batch(round));
+      appending = false;
+    })();
+    // Each transaction reads first: begun deferred, it could not write once the writer thread had
+    // committed since its read (SQLITE_BUSY), whatever the busy timeout.
+    let transactions = 0;
+    while (appending) {
+      await database.db.transaction().execute(async (tx) => {
+        const n = await tx
+          .selectFrom('metricSeries')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        await new Promise((r) => setTimeout(r, 2));
+        await tx
+          .updateTable('metricSeries')
+          .set({ lastSeenAt: T0 + Number(n.n) })
+          .where('id', '=', 1)
+          .execute();
+      });
+      transactions++;
+    }
+    await appends;
+    expect(transactions).toBeGreaterThan(0);
+    expect(await store.compact()).toBe(41 * 2000);
+    const got = await store.select([eq('__name__', 'busy_total'), eq('i', '7')], all);
+    expect(got[0]?.points).toHaveLength(41);
+  });
+});

@@ -8,6 +8,7 @@ import { startCheckpointer } from './checkpointer.ts';
 import type { Engine } from './engine.ts';
 import { migrations } from './migrations/index.ts';
 import type { DB } from './schema.ts';
+import { WriteTurns, writeTurnsBuffer } from './write-turns.ts';
 
 export interface DatabaseOptions {
   databaseUrl: string;
@@ -61,7 +62,9 @@ export function openDatabase(options: DatabaseOptions): Database {
   sqlite.pragma('wal_autocheckpoint = 20000');
   const checkpointer = startCheckpointer(file);
   const db = new Kysely<DB>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new SqliteDialect({
+      database: withStatementCache(sqlite, new WriteTurns(writeTurnsBuffer(file))),
+    }),
     plugins,
   });
   return {
@@ -109,10 +112,58 @@ export async function migrationsApplied(database: Database): Promise<boolean> {
  * server's time under an alert storm. Statements are reusable, and Kysely runs one query at a time on
  * its single connection, so a bounded cache of them keyed by SQL text is safe.
  */
-function withStatementCache(sqlite: SQLite.Database, size = 500) {
+function withStatementCache(sqlite: SQLite.Database, turns: WriteTurns, size = 500) {
   const cache = new Map<string, SQLite.Statement>();
+  let inTransaction = false;
+
+  /**
+   * A write takes the file's write turn (write-turns.ts): a transaction from its begin to its commit
+   * or rollback, a statement outside one for its own run. Reads never wait.
+   */
+  function turnTaking(stmt: SQLite.Statement, sqlText: string) {
+    const around =
+      <A extends unknown[], R>(run: (...args: A) => R) =>
+      (...args: A): R => {
+        if (sqlText === 'begin immediate') {
+          turns.take();
+          try {
+            const r = run(...args);
+            inTransaction = true;
+            return r;
+          } catch (err) {
+            turns.release();
+            throw err;
+          }
+        }
+        if (sqlText === 'commit' || sqlText === 'rollback') {
+          // A commit that fails leaves the transaction open; Kysely rolls it back next.
+          const r = run(...args);
+          inTransaction = false;
+          turns.release();
+          return r;
+        }
+        if (inTransaction) return run(...args);
+        turns.take();
+        try {
+          return run(...args);
+        } finally {
+          turns.release();
+        }
+      };
+    return {
+      reader: stmt.reader,
+      run: around((p: unknown[]) => stmt.run(p)),
+      all: around((p: unknown[]) => stmt.all(p)),
+      iterate: (p: unknown[]) => stmt.iterate(p),
+    };
+  }
+
   return {
-    prepare(sqlText: string) {
+    prepare(text: string) {
+      // Transactions take the write lock when they begin: the metric store writes samples on a
+      // connection of its own (head-writer.ts), and a deferred transaction that read before that
+      // connection committed could not write at all (SQLITE_BUSY, however long it waited).
+      const sqlText = text === 'begin' ? 'begin immediate' : text;
       let stmt = cache.get(sqlText);
       if (stmt) {
         // Least recently used goes first: re-insert on every hit.
@@ -122,7 +173,9 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
         if (cache.size >= size) cache.delete(cache.keys().next().value as string);
       }
       cache.set(sqlText, stmt);
-      return stmt;
+      // SQLite calls transaction control statements read-only; they take and release the turn.
+      const control = sqlText === 'begin immediate' || sqlText === 'commit' || sqlText === 'rollback';
+      return stmt.readonly && !control ? stmt : turnTaking(stmt, sqlText);
     },
     close() {
       cache.clear();

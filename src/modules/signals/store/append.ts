@@ -44,8 +44,13 @@ export interface AppenderDeps {
   /** Told how many samples each commit added to the head. */
   onCommitted: (samples: number) => void;
   /**
-   * Group transactions that may be committing at once (default 1). PostgreSQL takes several on its
-   * pool, so one group's insert overlaps the previous group's WAL flush; SQLite has one connection.
+   * Commits a group of samples of known series to the head, in a transaction of its own (the store's
+   * sample writer thread on SQLite, a pool connection on PostgreSQL).
+   */
+  writeHead: (ids: Float64Array, ts: Float64Array, values: Float64Array) => Promise<void>;
+  /**
+   * Group transactions that may be committing at once (default 1): with more, one group's insert
+   * overlaps the previous group's commit (PostgreSQL's pool) or its decoding the writer's work (SQLite).
    */
   concurrentCommits?: number;
 }
@@ -94,9 +99,9 @@ export function createAppender(deps: AppenderDeps) {
 
     const result = await db.transaction().execute(async (tx) => {
       const found = await resolveSeries(tx, missing, now);
-      const ids = new Array<number>(total);
-      const tss = new Array<number>(total);
-      const values = new Array<number>(total);
+      const ids = new Float64Array(total);
+      const tss = new Float64Array(total);
+      const values = new Float64Array(total);
       fill(batch, entries, found.ids, ids, tss, values, 0);
       await repo.appendHead(tx, ids, tss, values);
       return found;
@@ -177,9 +182,9 @@ export function createAppender(deps: AppenderDeps) {
     batch: readonly SeriesSamples[],
     entries: readonly CachedSeries[],
     found: Map<string, number> | undefined,
-    ids: number[],
-    tss: number[],
-    values: number[],
+    ids: Float64Array,
+    tss: Float64Array,
+    values: Float64Array,
     at: number,
   ): void {
     let n = at;
@@ -242,15 +247,15 @@ export function createAppender(deps: AppenderDeps) {
     // What did not fit goes in a transaction of its own, at once where the engine takes several.
     schedule();
     try {
-      const ids = new Array<number>(total);
-      const tss = new Array<number>(total);
-      const values = new Array<number>(total);
+      const ids = new Float64Array(total);
+      const tss = new Float64Array(total);
+      const values = new Float64Array(total);
       let at = 0;
       for (const m of members) {
         fill(m.batch, m.entries, undefined, ids, tss, values, at);
         at += m.total;
       }
-      await db.transaction().execute((tx) => repo.appendHead(tx, ids, tss, values));
+      await deps.writeHead(ids, tss, values);
       onCommitted(total);
       for (const m of members) m.done.resolve({ samples: m.total, newSeries: 0 });
     } catch (err) {

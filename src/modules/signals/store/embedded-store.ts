@@ -1,4 +1,4 @@
-import { type Kysely, SqliteAdapter } from 'kysely';
+import { type Kysely, SqliteAdapter, sql } from 'kysely';
 import type { Config } from '../../../config.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { Engine } from '../../../platform/db/engine.ts';
@@ -16,6 +16,7 @@ import type {
 } from '../metric-store.ts';
 import { createPromqlEngine, type Fetcher, type InstantValue } from '../query/engine.ts';
 import { createAppender } from './append.ts';
+import { type HeadWriter, startHeadWriter } from './head-writer.ts';
 import { canonicalLabels, compileMatchers } from './matchers.ts';
 import { createMaintenance, type Maintenance } from './rollups.ts';
 import { createStoreRepo } from './store.repo.ts';
@@ -68,13 +69,28 @@ export function createEmbeddedMetricStore(deps: EmbeddedStoreDeps): EmbeddedMetr
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
+  const pg = engine === 'postgres';
+  // SQLite: samples are written on a thread of their own (head-writer.ts), started at the first write.
+  let headWriter: Promise<HeadWriter> | undefined;
+  const sqliteWriter = (): Promise<HeadWriter> => {
+    headWriter ??= sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db).then((r) => {
+      const file = r.rows.find((row) => row.name === 'main')?.file;
+      if (!file) throw new Error('the embedded metric store needs an SQLite database file');
+      return startHeadWriter(file);
+    });
+    return headWriter;
+  };
+
   const appender = createAppender({
     db,
     repo,
     clock,
     maxSeries: () => config.metricsMaxSeries,
-    concurrentCommits:
-      engine === 'postgres' ? Math.max(1, Math.min(PG_CONCURRENT_COMMITS, config.dbPoolMax - 2)) : 1,
+    writeHead: pg
+      ? async (ids, ts, values) => db.transaction().execute((tx) => repo.appendHead(tx, ids, ts, values))
+      : async (ids, ts, values) => (await sqliteWriter()).append(ids, ts, values),
+    // SQLite: one group on the writer thread while the next is gathered and sent.
+    concurrentCommits: pg ? Math.max(1, Math.min(PG_CONCURRENT_COMMITS, config.dbPoolMax - 2)) : 2,
     onCommitted(samples) {
       headRows += samples;
       if (headRows >= COMPACT_AT) void compactInBackground();
@@ -104,7 +120,9 @@ export function createEmbeddedMetricStore(deps: EmbeddedStoreDeps): EmbeddedMetr
         let moved = 0;
         try {
           for (;;) {
-            const n = await repo.compact(db, COMPACT_CHUNK);
+            const n = pg
+              ? await repo.compact(db, COMPACT_CHUNK)
+              : await (await sqliteWriter()).compact(COMPACT_CHUNK);
             moved += n;
             headRows = Math.max(0, headRows - n);
             if (n < COMPACT_CHUNK || closed) break;
@@ -250,6 +268,7 @@ export function createEmbeddedMetricStore(deps: EmbeddedStoreDeps): EmbeddedMetr
           idle = r;
         });
       await compacting;
+      await (await headWriter)?.close();
     },
   };
 }

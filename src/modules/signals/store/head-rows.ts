@@ -1,4 +1,7 @@
-/** How a batch of samples travels to the head table on each engine (see store.repo.ts `appendHead`). */
+/**
+ * How a batch of samples travels to the head table on each engine (see store.repo.ts `appendHead`), and
+ * on SQLite out of it again (compaction, run by head-writer.thread.ts).
+ */
 
 /**
  * SQLite has no array parameters. Fixed-size multi-row VALUES statements stay prepared (the statement
@@ -7,10 +10,45 @@
  * rule), read back as NaN; the infinities bind as themselves.
  */
 export const SQLITE_ROWS = [500, 100, 20, 1];
-export const sqliteHeadInsert = SQLITE_ROWS.map(
+const sqliteHeadInsert = SQLITE_ROWS.map(
   (n) =>
     `INSERT INTO metric_samples_head (series_id, ts, value) VALUES ${Array(n).fill('(?,?,?)').join(',')}`,
 );
+
+/** The statements inserting a batch into the head, and their parameters, largest first. */
+export function* sqliteHeadStatements(
+  ids: Float64Array,
+  ts: Float64Array,
+  values: Float64Array,
+): Generator<{ sql: string; params: number[] }> {
+  let at = 0;
+  for (let k = 0; k < SQLITE_ROWS.length; k++) {
+    const rows = SQLITE_ROWS[k] as number;
+    while (ids.length - at >= rows) {
+      const params = new Array<number>(rows * 3);
+      for (let j = 0; j < rows; j++, at++) {
+        params[3 * j] = ids[at] as number;
+        params[3 * j + 1] = ts[at] as number;
+        params[3 * j + 2] = values[at] as number;
+      }
+      yield { sql: sqliteHeadInsert[k] as string, params };
+    }
+  }
+}
+
+/**
+ * SQLite's compaction, in one IMMEDIATE transaction: the `limit` oldest head rows into the clustered
+ * table in (series, ts) order, rows of one (series, ts) in seq order so the last write is the one that
+ * stays, then out of the head. PostgreSQL's is in store.repo.ts `compact`.
+ */
+export const sqliteCompaction = {
+  oldest: `SELECT max(seq) AS upTo, count(*) AS n FROM (
+    SELECT seq FROM metric_samples_head ORDER BY seq LIMIT ?) AS oldest`,
+  move: `INSERT INTO metric_samples (series_id, ts, value)
+    SELECT series_id, ts, value FROM metric_samples_head WHERE seq <= ? ORDER BY series_id, ts, seq
+    ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value`,
+  drop: 'DELETE FROM metric_samples_head WHERE seq <= ?',
+};
 
 /**
  * A one-dimensional PostgreSQL array in the binary wire format: pg sends a Buffer parameter as binary,
@@ -18,7 +56,7 @@ export const sqliteHeadInsert = SQLITE_ROWS.map(
  */
 export function pgBinaryArray(
   kind: 'int8' | 'float8',
-  items: readonly number[],
+  items: ArrayLike<number>,
   from: number,
   to: number,
 ): Buffer {

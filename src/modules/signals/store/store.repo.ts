@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
 import type { Engine } from '../../../platform/db/engine.ts';
 import type { DB } from '../../../platform/db/schema.ts';
-import { pgBinaryArray, SQLITE_ROWS, sqliteHeadInsert } from './head-rows.ts';
+import { pgBinaryArray, sqliteHeadStatements } from './head-rows.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -101,7 +101,7 @@ export function createStoreRepo(engine: Engine) {
     },
 
     /** The hot path: one statement per batch on PostgreSQL, a few prepared ones on SQLite. */
-    async appendHead(db: Db, ids: number[], ts: number[], values: number[]): Promise<void> {
+    async appendHead(db: Db, ids: Float64Array, ts: Float64Array, values: Float64Array): Promise<void> {
       if (ids.length === 0) return;
       if (pg) {
         await db.executeQuery(
@@ -116,53 +116,34 @@ export function createStoreRepo(engine: Engine) {
         );
         return;
       }
-      let at = 0;
-      for (let k = 0; k < SQLITE_ROWS.length; k++) {
-        const rows = SQLITE_ROWS[k] as number;
-        while (ids.length - at >= rows) {
-          const params = new Array<number>(rows * 3);
-          for (let j = 0; j < rows; j++, at++) {
-            params[3 * j] = ids[at] as number;
-            params[3 * j + 1] = ts[at] as number;
-            params[3 * j + 2] = values[at] as number;
-          }
-          await db.executeQuery(CompiledQuery.raw(sqliteHeadInsert[k] as string, params));
-        }
-      }
+      for (const { sql, params } of sqliteHeadStatements(ids, ts, values))
+        await db.executeQuery(CompiledQuery.raw(sql, params));
     },
 
     /**
-     * Moves up to `limit` of the oldest head rows into the clustered table, sorted, the newest write of a
-     * (series, ts) winning. Returns how many head rows were moved; 0 when another instance is compacting.
+     * PostgreSQL: moves up to `limit` of the oldest head rows into the clustered table, sorted, the newest
+     * write of a (series, ts) winning. Returns how many head rows were moved; 0 when another instance is
+     * compacting. (SQLite's runs on the sample writer thread: head-rows.ts `sqliteCompaction`.)
      */
     async compact(db: Kysely<DB>, limit: number): Promise<number> {
+      if (!pg) throw new Error('SQLite compacts on the sample writer thread');
       return db.transaction().execute(async (tx) => {
-        if (pg) {
-          const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(7305012003) AS ok`.execute(
-            tx,
-          );
-          if (!lock.rows[0]?.ok) return 0;
-          // The chunk is sorted for DISTINCT ON: in memory, not spilled to disk at the default 4 MB.
-          await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
-        }
+        const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(7305012003) AS ok`.execute(
+          tx,
+        );
+        if (!lock.rows[0]?.ok) return 0;
+        // The chunk is sorted for DISTINCT ON: in memory, not spilled to disk at the default 4 MB.
+        await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
         const top = await sql<{ upTo: number | null; n: number }>`
           SELECT max(seq) AS up_to, count(*) AS n FROM (
             SELECT seq FROM metric_samples_head ORDER BY seq LIMIT ${limit}) AS oldest`.execute(tx);
         const upTo = top.rows[0]?.upTo;
         if (upTo === null || upTo === undefined) return 0;
-        if (pg) {
-          await sql`WITH moved AS (
-              DELETE FROM metric_samples_head WHERE seq <= ${upTo} RETURNING seq, series_id, ts, value)
-            INSERT INTO metric_samples (series_id, ts, value)
-            SELECT DISTINCT ON (series_id, ts) series_id, ts, value FROM moved ORDER BY series_id, ts, seq DESC
-            ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value`.execute(tx);
-        } else {
-          // Rows go in seq order within each (series, ts), so the last write is the one that stays.
-          await sql`INSERT INTO metric_samples (series_id, ts, value)
-            SELECT series_id, ts, value FROM metric_samples_head WHERE seq <= ${upTo} ORDER BY series_id, ts, seq
-            ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value`.execute(tx);
-          await sql`DELETE FROM metric_samples_head WHERE seq <= ${upTo}`.execute(tx);
-        }
+        await sql`WITH moved AS (
+            DELETE FROM metric_samples_head WHERE seq <= ${upTo} RETURNING seq, series_id, ts, value)
+          INSERT INTO metric_samples (series_id, ts, value)
+          SELECT DISTINCT ON (series_id, ts) series_id, ts, value FROM moved ORDER BY series_id, ts, seq DESC
+          ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value`.execute(tx);
         return Number(top.rows[0]?.n ?? 0);
       });
     },
@@ -230,7 +211,8 @@ export function createStoreRepo(engine: Engine) {
           SELECT series_id, ts, value, 1 AS src, seq FROM metric_samples_head
             WHERE series_id IN (${list}) AND ts >= ${start} AND ts <= ${end}
           ORDER BY series_id, ts, src, seq`.execute(db);
-        out.push(...r.rows);
+        // Not push(...rows): a spread of a few hundred thousand rows overflows the stack.
+        for (const row of r.rows) out.push(row);
       }
       return out;
     },
@@ -244,17 +226,16 @@ export function createStoreRepo(engine: Engine) {
     ): Promise<RollupRow[]> {
       const out: RollupRow[] = [];
       for (const part of chunks(ids, IN_CHUNK)) {
-        out.push(
-          ...(await db
-            .selectFrom(table)
-            .selectAll()
-            .where('seriesId', 'in', part)
-            .where('ts', '>=', start)
-            .where('ts', '<=', end)
-            .orderBy('seriesId')
-            .orderBy('ts')
-            .execute()),
-        );
+        const rows = await db
+          .selectFrom(table)
+          .selectAll()
+          .where('seriesId', 'in', part)
+          .where('ts', '>=', start)
+          .where('ts', '<=', end)
+          .orderBy('seriesId')
+          .orderBy('ts')
+          .execute();
+        for (const row of rows) out.push(row);
       }
       return out;
     },
