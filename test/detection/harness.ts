@@ -5,15 +5,18 @@ import { rulesRepo } from '../../src/modules/detection/rules/rules.repo.ts';
 import type { RuleInput } from '../../src/modules/detection/rules/rules.schemas.ts';
 import { ruleInput } from '../../src/modules/detection/rules/rules.schemas.ts';
 import { createRulesService, type RulesService } from '../../src/modules/detection/rules/rules.service.ts';
+import type { MetricStore, SeriesSamples } from '../../src/modules/signals/index.ts';
 import { auditRepo, systemActor } from '../../src/platform/audit/audit.repo.ts';
 import type { FakeClock } from '../../src/platform/clock.ts';
 import type { Database } from '../../src/platform/db/database.ts';
 import { createJobsRepo } from '../../src/platform/jobs/jobs.repo.ts';
 import { createJobQueue, JobWorker } from '../../src/platform/jobs/worker.ts';
 import type { TestDatabase } from '../helpers/engines.ts';
-import type { memoryStore } from './memory-store.ts';
 
-export type Store = ReturnType<typeof memoryStore>;
+/** The in-memory store of the unit tests, or a real one. */
+export type Store = Pick<MetricStore, 'select' | 'queryInstant' | 'queryRange'> & {
+  append(batch: readonly SeriesSamples[]): unknown;
+};
 
 /** One "process": a rule engine on a database, a job worker driven by the fake clock, an alert inbox. */
 export interface Proc {
@@ -76,7 +79,7 @@ export async function startProc(testDb: TestDatabase, clock: FakeClock, store: S
     },
     async push(metric, labels, ts, value) {
       const batch = [{ labels: { __name__: metric, ...labels }, points: [{ ts, value }] }];
-      store.append(batch);
+      await store.append(batch);
       engine.onStored(batch);
       await engine.idle();
     },

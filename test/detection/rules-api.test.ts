@@ -94,9 +94,13 @@ describeEachEngine('rules API', (engine) => {
     expect(await bad({ ...rule, spec: { ...rule.spec, recovery: 2 } })).toMatch(
       /recovery 2 must be on the safe side/,
     );
-    expect(await bad({ ...rule, kind: 'anomaly', spec: { query: 'sum(rate(x[5m]))' } })).toMatch(
-      /must be a series selector/,
-    );
+    expect(
+      await bad({
+        ...rule,
+        kind: 'rate_of_change',
+        spec: { query: 'sum(rate(x[5m]))', windowSeconds: 600, mode: 'percent', value: 50 },
+      }),
+    ).toMatch(/must be a series selector/);
     expect(
       await bad({
         ...rule,

@@ -54,7 +54,7 @@ export interface RuleEngineDeps {
   db: Kysely<DB>;
   clock: Clock;
   repo: RulesRepo;
-  store: Pick<MetricStore, 'select' | 'queryInstant'>;
+  store: Pick<MetricStore, 'select' | 'queryInstant' | 'queryRange'>;
   jobs: JobQueue;
   sink: AlertSink;
   logger: Logger;

@@ -1,6 +1,6 @@
 import type { LabelMatcher, MetricStore, ResultSeries, SeriesSamples } from '../../signals/index.ts';
 import { labelsKey, parseQuery, parseSelector, storeMatchers, withoutName } from './expr.ts';
-import { createKindRuntime, type Observation } from './kinds.ts';
+import { ANOMALY_WARMUP_MS, createKindRuntime, type Observation } from './kinds.ts';
 import type { PreviewReply, TypedRule } from './rules.schemas.ts';
 import { applyObservation, type InstanceState, initialState, thresholdVerdict } from './state.ts';
 import { durationMs } from './windows.ts';
@@ -44,7 +44,7 @@ interface Track {
  * store at the chart's step (as Prometheus's range queries do); the other kinds replay raw samples.
  */
 export async function previewRule(
-  store: Pick<MetricStore, 'select' | 'queryRange'>,
+  store: Pick<MetricStore, 'select' | 'queryRange' | 'queryInstant'>,
   rule: TypedRule,
   range: { from: number; to: number },
 ): Promise<PreviewReply> {
@@ -106,12 +106,29 @@ export async function previewRule(
         });
       }
     }
+  } else if (rule.kind === 'anomaly' && !parseQuery(rule.spec.query).plainSelector) {
+    // Exactly as the engine runs it: a first batch at `from` (the history before it replayed), then
+    // one reaching `to`, evaluated at every minute in between.
+    const runtime = createKindRuntime(rule);
+    const ctx = {
+      store,
+      isActive: (k: string) => (tracks.get(k)?.state.state ?? 'inactive') !== 'inactive',
+    };
+    for (const at of [from, to]) {
+      const obs = await runtime.observe([{ labels: {}, points: [{ ts: at, value: 0 }] }], ctx);
+      obs.sort((a, b) => a.at - b.at);
+      for (const o of obs) {
+        if (tracks.size >= MAX_SERIES && !tracks.has(o.key)) continue;
+        observe(o);
+      }
+    }
+    seriesTotal = tracks.size;
   } else {
     const runtime = createKindRuntime(rule);
     // Enough history before `from` for the evaluator to be in the state it would be in at `from`.
     const lookback =
       rule.kind === 'anomaly'
-        ? DAY
+        ? ANOMALY_WARMUP_MS
         : rule.kind === 'rate_of_change'
           ? rule.spec.windowSeconds * 1000
           : rule.kind === 'burn_rate'
@@ -130,7 +147,7 @@ export async function previewRule(
     // Fed in time slices, as batches would arrive, so windowed evaluators see no future sample.
     const slice = Math.max(step, 60_000);
     const ctx = {
-      store: { select: async () => [], queryInstant: async () => [] },
+      store: { select: async () => [], queryInstant: async () => [], queryRange: async () => [] },
       isActive: (k: string) => (tracks.get(k)?.state.state ?? 'inactive') !== 'inactive',
     };
     const cursors = kept.map(() => 0);

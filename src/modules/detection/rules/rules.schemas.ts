@@ -72,9 +72,19 @@ export const rateOfChangeSpec = z.object({
 });
 
 export const anomalySpec = z.object({
-  query: selector,
+  /** A series selector (a detector per series) or an expression (a detector per result series). */
+  query: query.superRefine((text, ctx) => {
+    try {
+      const q = parseQuery(text);
+      if (q.plainSelector) parseSelector(text);
+    } catch (err) {
+      if (err instanceof QueryError) ctx.addIssue({ code: 'custom', message: err.message });
+    }
+  }),
   detector: z.literal('default').default('default'),
   sensitivity: z.enum(['low', 'medium', 'high']).default('medium'),
+  /** Which side of the expected band counts: an error ratio matters only above it. */
+  direction: z.enum(['up', 'down', 'either']).default('either'),
   minDurationSeconds: seconds(0, 86_400).default(0),
 });
 

@@ -22,6 +22,21 @@ function QueryField({ selectorOnly }: { selectorOnly?: boolean }) {
   );
 }
 
+function DirectionField() {
+  const { t } = useTranslation();
+  return (
+    <Form.Item name={['spec', 'direction']} label={t('rules.form.direction')}>
+      <Select
+        style={{ width: 130 }}
+        options={(['up', 'down', 'either'] as const).map((d) => ({
+          value: d,
+          label: t(`rules.form.directions.${d}`),
+        }))}
+      />
+    </Form.Item>
+  );
+}
+
 function ForField({ name = 'forSeconds' }: { name?: string }) {
   const { t } = useTranslation();
   return (
@@ -81,15 +96,7 @@ function RateFields() {
     <>
       <QueryField selectorOnly />
       <Space wrap align="start">
-        <Form.Item name={['spec', 'direction']} label={t('rules.form.direction')}>
-          <Select
-            style={{ width: 130 }}
-            options={(['up', 'down', 'either'] as const).map((d) => ({
-              value: d,
-              label: t(`rules.form.directions.${d}`),
-            }))}
-          />
-        </Form.Item>
+        <DirectionField />
         <Form.Item
           name={['spec', 'value']}
           label={t('rules.form.changeBy')}
@@ -121,8 +128,9 @@ function AnomalyFields() {
   const { t } = useTranslation();
   return (
     <>
-      <QueryField selectorOnly />
+      <QueryField />
       <Space wrap align="start">
+        <DirectionField />
         <Form.Item name={['spec', 'sensitivity']} label={t('rules.form.sensitivity')}>
           <Radio.Group
             optionType="button"

@@ -67,7 +67,7 @@ export const TEMPLATES: Record<Kind, SpecValues> = {
     value: 50,
     forSeconds: 0,
   },
-  anomaly: { query: '', sensitivity: 'medium', minDurationSeconds: 0 },
+  anomaly: { query: '', direction: 'either', sensitivity: 'medium', minDurationSeconds: 0 },
   burn_rate: {
     source: { type: 'counters', total: '', bad: '', good: '' },
     objective: 99.9,
@@ -108,6 +108,7 @@ export function toSpec(kind: Kind, v: SpecValues): Record<string, unknown> {
     case 'anomaly':
       return {
         query: v.query ?? '',
+        direction: v.direction,
         sensitivity: v.sensitivity,
         minDurationSeconds: v.minDurationSeconds ?? 0,
       };
