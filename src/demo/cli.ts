@@ -9,8 +9,12 @@ import { demoRoutes } from './routes.ts';
 import { type RunningDemo, readState, startDemo } from './run.ts';
 
 export const DEFAULT_SCENARIO = 'bad-deploy';
-/** Seconds: the bad deploy's error ratio needs about 2.5 min to cross its rule and hold for a minute. */
-export const DEFAULT_FAULT_AFTER = -150;
+/**
+ * Seconds: the bad deploy's error ratio needs about 2.5 min to cross its rule and hold for a minute, and
+ * 4 min to be flagged as an anomaly (2 min outside its band, then ErrorRatioAnomaly's minimum duration):
+ * both have happened by the time the history is sent.
+ */
+export const DEFAULT_FAULT_AFTER = -240;
 
 export interface DemoSettings {
   fault: { name: string; afterSeconds: number } | null;

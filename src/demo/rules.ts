@@ -42,6 +42,24 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
       forSeconds: 60,
     },
   },
+  {
+    // Each service's own usual 5xx ratio, day and night, learnt by the detector: a jump from it is
+    // flagged within minutes, even below HighErrorRatio's fixed line (a service that usually fails
+    // 0.05% of requests is in trouble at 0.5%). Low severity: it points at where to look; the threshold
+    // rules page.
+    name: 'ErrorRatioAnomaly',
+    kind: 'anomaly',
+    severity: 'P3',
+    summary: '{{ $labels.service }}: 5xx ratio {{ $value }} above its usual range ({{ $threshold }})',
+    runbookUrl: runbook('error-ratio'),
+    spec: {
+      query:
+        'sum by (service) (rate(http_requests_total{code=~"5.."}[5m])) / sum by (service) (rate(http_requests_total[5m]))',
+      direction: 'up',
+      sensitivity: 'low',
+      minDurationSeconds: 120,
+    },
+  },
   // Per service, below its objective (sim/README.md) and above its busiest normal day. Search has its
   // own line: its normal p99 is a quarter of the storefront's, so the storefront's line would see a slow
   // search only when it is already near its objective.

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loginAs } from '../../src/demo/api.ts';
 import { freePort } from '../helpers/pg-cluster.ts';
 
-// `steady demo` as a real process on a temp data dir: one hour of history with a bad deploy fifteen
-// minutes before the start, so rules have fired by the time the shop runs in real time.
+// `steady demo` as a real process on a temp data dir, as a newcomer starts it: 26 hours of history (the
+// detectors need a day) with the default bad deploy four minutes before the start.
 let child: ChildProcess;
 let dir: string;
 let base: string;
@@ -19,18 +19,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'steady-demo-'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  child = spawn(
-    process.execPath,
-    ['src/cli.ts', 'demo', '--port', String(port), '--history-hours', '1'].concat([
-      '--scenario',
-      'bad-deploy',
-      '--fault-after=-900',
-    ]),
-    {
-      env: { ...process.env, STEADY_DATA_DIR: dir, STEADY_LOG_LEVEL: 'warn', STEADY_ADMIN_PASSWORD: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  child = spawn(process.execPath, ['src/cli.ts', 'demo', '--port', String(port)], {
+    env: { ...process.env, STEADY_DATA_DIR: dir, STEADY_LOG_LEVEL: 'warn', STEADY_ADMIN_PASSWORD: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d) => {
     output += String(d);
   });
@@ -60,7 +52,7 @@ it('seeds, feeds the simulated shop through ingestion, probes it and opens an in
   await until(
     'the history to be sent',
     async () => (output.includes('History sent') ? true : undefined),
-    40_000,
+    150_000,
   );
   expect(output).toContain('log in as "admin" with password "steady-demo"');
   const call = await loginAs(base, 'admin', 'steady-demo');
@@ -92,15 +84,29 @@ it('seeds, feeds the simulated shop through ingestion, probes it and opens an in
         'GET',
         '/api/v1/incidents',
       );
-      return items.find((i) => i.title.includes('order') && i.title.includes('5xx'));
+      return items.find((i) => i.title.includes('order') && i.title.includes('5xx') && i.severity === 'P1');
     },
     30_000,
   );
   expect(incident.severity).toBe('P1');
 
+  // The same ratio flagged by the detector as above the band it learnt over the day before.
+  const anomaly = await until(
+    'the error ratio anomaly',
+    async () => {
+      const { items } = await call<{ items: { labels: Record<string, string>; status: string }[] }>(
+        'GET',
+        '/api/v1/alerts?limit=50',
+      );
+      return items.find((a) => a.labels.alertname === 'ErrorRatioAnomaly' && a.labels.service === 'order');
+    },
+    60_000,
+  );
+  expect(['firing', 'resolved']).toContain(anomaly.status);
+
   const scenarios = await call<{ scenarios: { name: string }[] }>('GET', '/api/v1/demo/scenarios');
   expect(scenarios.scenarios).toHaveLength(12);
-}, 60_000);
+}, 300_000);
 
 // What a newcomer sees first: the overview with the open incident, its acknowledge deadline and the
 // firing rule drawn over the last hours, in Debian's Chromium (the CI installs it).
@@ -127,12 +133,15 @@ it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await page.getByTestId('overview-incident').getByText('P1').first().waitFor();
       const chart = page.getByTestId('alert-rule-chart').filter({ hasText: 'HighErrorRatio' });
       await chart.getByTestId('rule-preview-chart').locator('canvas').waitFor();
+      const band = page.getByTestId('alert-rule-chart').filter({ hasText: 'ErrorRatioAnomaly' });
+      await band.getByTestId('rule-preview-chart').locator('canvas').waitFor();
       await page.getByTestId('overview-errorRatio').locator('canvas').waitFor();
       await page.screenshot({ path: join(SHOTS, 'demo-overview.png'), fullPage: true });
 
       // The incident itself: what fired, drawn as its rule saw it, and the page on the timeline.
       await page
         .getByTestId('overview-incident')
+        .filter({ hasText: 'P1' })
         .filter({ hasText: '5xx' })
         .first()
         .getByRole('link')
