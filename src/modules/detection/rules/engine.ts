@@ -7,10 +7,11 @@ import { newId } from '../../../platform/ids.ts';
 import type { JobHandler, JobQueue } from '../../../platform/jobs/worker.ts';
 import type { MetricStore, SeriesSamples } from '../../signals/index.ts';
 import { type AlertSink, buildAlert, type InstanceInfo, type RuleAlert } from './alerting.ts';
-import { createKindRuntime, type KindRuntime, type Observation } from './kinds.ts';
+import { createKindRuntime } from './kinds.ts';
 import { toRule } from './model.ts';
 import type { RulesRepo } from './rules.repo.ts';
 import type { TypedRule } from './rules.schemas.ts';
+import type { KindRuntime, Observation } from './runtime.ts';
 import {
   applyObservation,
   expire,

@@ -1,7 +1,9 @@
 import type { LabelMatcher, MetricStore, ResultSeries, SeriesSamples } from '../../signals/index.ts';
+import { ANOMALY_WARMUP_MS } from './anomaly.ts';
 import { labelsKey, parseQuery, parseSelector, storeMatchers, withoutName } from './expr.ts';
-import { ANOMALY_WARMUP_MS, createKindRuntime, type Observation } from './kinds.ts';
+import { createKindRuntime } from './kinds.ts';
 import type { PreviewReply, TypedRule } from './rules.schemas.ts';
+import type { Observation } from './runtime.ts';
 import { applyObservation, type InstanceState, initialState, thresholdVerdict } from './state.ts';
 import { durationMs } from './windows.ts';
 

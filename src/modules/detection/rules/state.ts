@@ -102,7 +102,7 @@ export function thresholdVerdict(
   return { breach, recovered: !cmp(value, recovery ?? threshold), value };
 }
 
-/** What the engine and the preview do with one observation of an instance (see kinds.ts). */
+/** What the engine and the preview do with one observation of an instance (see runtime.ts). */
 export interface ObservationInput {
   at: number;
   verdict: Verdict;

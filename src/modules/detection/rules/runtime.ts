@@ -1,0 +1,95 @@
+/**
+ * What every kind of rule shares: the observation it hands the engine, the context it reads the store
+ * through, and the helpers for following series (kinds.ts and anomaly.ts build on these).
+ */
+import type { LabelMatcher, Labels, MetricStore, SeriesSamples } from '../../signals/index.ts';
+import { matches, type parseQuery, parseSelector, storeMatchers } from './expr.ts';
+import type { Verdict } from './state.ts';
+
+/** A rule follows at most this many series; more are ignored (and counted) to keep memory bounded. */
+export const MAX_INSTANCES_PER_RULE = 5_000;
+
+/** One evaluation of one instance, for the engine to step through the state machine. */
+export interface Observation {
+  key: string;
+  labels: Record<string, string>;
+  at: number;
+  verdict: Verdict;
+  forMs: number;
+  /** "threshold" text for templates and the annotation: a number, or the expected band. */
+  threshold: string;
+  severity?: 'P1' | 'P2' | 'P3';
+  /** Probe down: fire only after this many breaching results in a row. */
+  consecutive?: number;
+  /** Anomaly: the detector has not seen a full cycle yet; never fires. */
+  warmingUp?: boolean;
+  /** Anomaly: the expected band at this sample, for charts. */
+  band?: [number, number];
+}
+
+export interface KindContext {
+  store: Pick<MetricStore, 'select' | 'queryInstant' | 'queryRange'>;
+  /** State lookup, so an anomaly instance already pending/firing keeps going while it is outside the band. */
+  isActive(key: string): boolean;
+}
+
+/** What a rule of one kind does with the series of a stored batch it matched. */
+export interface KindRuntime {
+  /** Metric names whose samples concern the rule: the engine's index. */
+  readonly metrics: readonly string[];
+  /** True when the labels belong to one of the rule's selectors. */
+  selects(labels: Labels): boolean;
+  observe(series: readonly SeriesSamples[], ctx: KindContext): Promise<Observation[]>;
+  /** Drops per-series memory of series not seen since `before` (bounded memory). */
+  evict(before: number): void;
+}
+
+export const exact = (labels: Labels): LabelMatcher[] =>
+  Object.entries(labels).map(([name, value]) => ({ name, op: '=' as const, value }));
+
+/** The engine's index entries of a query: the metrics its selectors name, and a label test. */
+export function expressionIndex(q: ReturnType<typeof parseQuery>): Pick<KindRuntime, 'metrics' | 'selects'> {
+  const selectors = q.selectors.map((s) => ({ metric: s.metric, matchers: s.matchers }));
+  return {
+    metrics: q.selectors.map((s) => s.metric).filter((m): m is string => m !== null),
+    selects: (labels) =>
+      selectors.some(
+        (s) => (s.metric === null || s.metric === labels.__name__) && matches(labels, s.matchers),
+      ),
+  };
+}
+
+export function newestSample(series: readonly SeriesSamples[]): number {
+  let at = Number.NEGATIVE_INFINITY;
+  for (const s of series) for (const p of s.points) at = Math.max(at, p.ts);
+  return at;
+}
+
+export function seriesSelector(query: string) {
+  const sel = parseSelector(query);
+  return { sel, all: storeMatchers(sel) };
+}
+
+/** Per-series memory with a last-seen time, capped. */
+export class SeriesMemory<T> {
+  readonly items = new Map<string, { value: T; seen: number }>();
+  dropped = 0;
+  get(key: string): T | undefined {
+    return this.items.get(key)?.value;
+  }
+  set(key: string, value: T, seen: number): boolean {
+    if (!this.items.has(key) && this.items.size >= MAX_INSTANCES_PER_RULE) {
+      this.dropped++;
+      return false;
+    }
+    this.items.set(key, { value, seen });
+    return true;
+  }
+  touch(key: string, seen: number): void {
+    const e = this.items.get(key);
+    if (e) e.seen = seen;
+  }
+  evict(before: number): void {
+    for (const [k, e] of this.items) if (e.seen < before) this.items.delete(k);
+  }
+}
