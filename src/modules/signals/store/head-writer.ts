@@ -85,6 +85,9 @@ export function startHeadWriter(file: string): HeadWriter {
         const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
         // Requests are run in order: the close comes after every write already sent.
         await send({ op: 'close' });
+        // Referenced until it has exited: an unreferenced thread would let the process end first,
+        // with the rest of the shutdown still waiting.
+        w.ref();
         await exited;
       }
       closed = true;
