@@ -91,23 +91,35 @@ describeEachEngine('anomaly rules over an expression', (engine) => {
     proc = await startProc(testDb, clock, store);
     await proc.create(RULE);
     /** Stores and streams `minutes` of samples as one batch, as history is sent in chunks. */
-    const send = async (from: number, share = 0, minutes = 1) => {
-      const batch: SeriesSamples[] = [];
-      for (let m = 0; m < minutes; m++) batch.push(...next(from + m * MIN, share));
+    /**
+     * Stores and streams `minutes` of samples as one batch, as history is sent in chunks; `bySeries`
+     * cuts it in two requests by series (the 2xx counters, then the 5xx ones), as a sender cuts a
+     * chunk by size.
+     */
+    const send = async (from: number, share = 0, minutes = 1, bySeries = false) => {
+      const all: SeriesSamples[] = [];
+      for (let m = 0; m < minutes; m++) all.push(...next(from + m * MIN, share));
       clock.set(from + (minutes - 1) * MIN);
-      await store.append(batch);
-      proc.engine.onStored(batch);
-      await proc.engine.idle();
+      const parts = bySeries
+        ? [all.filter((s) => s.labels.code === '200'), all.filter((s) => s.labels.code !== '200')]
+        : [all];
+      for (const batch of parts) {
+        await store.append(batch);
+        proc.engine.onStored(batch);
+        await proc.engine.idle();
+      }
     };
     return { historyEnd, send };
   }
 
-  it('evaluates every minute of a batch that covers ten, as when history is sent in chunks', async () => {
+  it('evaluates every minute of a batch that covers ten, once all its series have arrived', async () => {
     const { historyEnd, send } = await setUp();
-    for (let t = historyEnd; t < historyEnd + HOUR; t += 10 * MIN) await send(t, 0, 10);
+    // A minute judged when only the 2xx counters had arrived would see no errors at all, then the
+    // 5xx counters' ten minutes at once: a drop and a jump that are not there.
+    for (let t = historyEnd; t < historyEnd + HOUR; t += 10 * MIN) await send(t, 0, 10, true);
     expect(proc.received).toEqual([]);
     const fault = historyEnd + HOUR;
-    await send(fault, 0.05, 10);
+    await send(fault, 0.05, 10, true);
     expect(proc.received[0]).toMatchObject({ status: 'firing', labels: { service: 'shop' } });
     expect(proc.received[0]?.startsAt).toBeLessThanOrEqual(fault + 5 * MIN);
   });

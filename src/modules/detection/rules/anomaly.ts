@@ -1,5 +1,5 @@
 /** Anomaly rules: the shipped detector on a selector's series or an expression's result series. */
-import type { MetricStore, ResultSeries } from '../../signals/index.ts';
+import type { MetricStore, ResultSeries, SeriesSamples } from '../../signals/index.ts';
 import { type AnomalyDetector, createDefaultDetector, DEFAULT_THRESHOLD } from '../detectors/index.ts';
 import { labelsKey, matches, parseQuery, withoutName } from './expr.ts';
 import type { TypedRule } from './rules.schemas.ts';
@@ -8,6 +8,7 @@ import {
   expressionIndex,
   type KindContext,
   type KindRuntime,
+  MAX_INSTANCES_PER_RULE,
   newestSample,
   type Observation,
   SeriesMemory,
@@ -150,11 +151,53 @@ export function anomalyRuntime(rule: Extract<TypedRule, { kind: 'anomaly' }>): K
   };
 }
 
+/** Batches after which a series that has not been in any is no longer waited for. */
+const SILENT_AFTER_BATCHES = 20;
+
+/**
+ * The sample time up to which every series an expression reads has arrived. A batch may carry some
+ * series minutes ahead of the others (history sent in chunks and cut into requests by size, remote_write
+ * shards), and a minute judged before all of its series are stored is judged on part of the data, once.
+ * A series stops holding the mark back when it ends (a stale marker, NaN) or stops coming (absent from
+ * the last SILENT_AFTER_BATCHES batches: a pod gone).
+ */
+class Watermark {
+  private readonly series = new Map<string, { ts: number; batch: number }>();
+  private batches = 0;
+
+  /** Takes a batch in; returns the mark (+Infinity when no series is followed). */
+  advance(batch: readonly SeriesSamples[]): number {
+    this.batches++;
+    for (const s of batch) {
+      const last = s.points[s.points.length - 1];
+      if (!last) continue;
+      const key = labelsKey(s.labels);
+      if (Number.isNaN(last.value)) {
+        this.series.delete(key);
+        continue;
+      }
+      const e = this.series.get(key);
+      if (e) {
+        e.ts = Math.max(e.ts, last.ts);
+        e.batch = this.batches;
+      } else if (this.series.size < MAX_INSTANCES_PER_RULE) {
+        this.series.set(key, { ts: last.ts, batch: this.batches });
+      }
+    }
+    let mark = Number.POSITIVE_INFINITY;
+    for (const [key, e] of this.series) {
+      if (this.batches - e.batch > SILENT_AFTER_BATCHES) this.series.delete(key);
+      else mark = Math.min(mark, e.ts);
+    }
+    return mark;
+  }
+}
+
 /**
  * An anomaly rule over an expression (a ratio, a sum by service): the expression is evaluated at every
  * minute mark of sample time (`ANOMALY_EXPRESSION_STEP_MS`), each result series with a detector of its
- * own. A batch covering several minutes (history sent in chunks, a sender catching up) is evaluated at
- * each of them, by one range query. The first batch after a start also replays the expression's
+ * own, once every series it reads has arrived (Watermark). A batch covering several minutes (history
+ * sent in chunks, a sender catching up) is evaluated at each of them, by one range query. The first batch after a start also replays the expression's
  * history (`ANOMALY_EXPRESSION_HISTORY_MS`) without judging it, so the detectors hold the state they
  * would have had.
  */
@@ -171,12 +214,14 @@ function anomalyExpressionRuntime(
   ) => Observation,
 ): KindRuntime {
   const step = ANOMALY_EXPRESSION_STEP_MS;
+  const watermark = new Watermark();
   /** The last minute mark evaluated. */
   let lastAt = Number.NEGATIVE_INFINITY;
   return {
     ...expressionIndex(q),
     async observe(series, ctx) {
-      const at = Math.floor(newestSample(series) / step) * step;
+      const arrived = watermark.advance(series);
+      const at = Math.floor((Number.isFinite(arrived) ? arrived : newestSample(series)) / step) * step;
       if (at <= lastAt) return [];
       const judgeFrom = lastAt === Number.NEGATIVE_INFINITY ? at : lastAt + step;
       const start = lastAt === Number.NEGATIVE_INFINITY ? at - ANOMALY_EXPRESSION_HISTORY_MS : lastAt + step;
