@@ -38,6 +38,10 @@ export function openDatabase(options: DatabaseOptions): Database {
   const plugins = [new CamelCasePlugin()];
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.dbPoolMax });
+    // An idle connection the server closes (a restart, a failover, an administrator) is an 'error'
+    // event with nobody to hear it, which would end the process. The pool drops that connection and
+    // opens another for the next query; a query under way fails on its own.
+    pool.on('error', () => {});
     const url = new URL(options.databaseUrl);
     return {
       db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins }),
