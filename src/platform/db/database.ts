@@ -118,40 +118,22 @@ export async function migrationsApplied(database: Database): Promise<boolean> {
  */
 function withStatementCache(sqlite: SQLite.Database, turns: WriteTurns, size = 500) {
   const cache = new Map<string, SQLite.Statement>();
-  let inTransaction = false;
 
   /**
    * A write takes the file's write turn (write-turns.ts): a transaction from its begin to its commit
    * or rollback, a statement outside one for its own run. Reads never wait.
    */
-  function turnTaking(stmt: SQLite.Statement, sqlText: string) {
+  function turnTaking(stmt: SQLite.Statement) {
+    // The connection's own transaction state decides, so that a transaction SQLite ended by itself
+    // (a failed statement, a full disk) or a failed commit leaves no turn behind.
     const around =
       <A extends unknown[], R>(run: (...args: A) => R) =>
       (...args: A): R => {
-        if (sqlText === 'begin immediate') {
-          turns.take();
-          try {
-            const r = run(...args);
-            inTransaction = true;
-            return r;
-          } catch (err) {
-            turns.release();
-            throw err;
-          }
-        }
-        if (sqlText === 'commit' || sqlText === 'rollback') {
-          // A commit that fails leaves the transaction open; Kysely rolls it back next.
-          const r = run(...args);
-          inTransaction = false;
-          turns.release();
-          return r;
-        }
-        if (inTransaction) return run(...args);
-        turns.take();
+        if (!sqlite.inTransaction) turns.take();
         try {
           return run(...args);
         } finally {
-          turns.release();
+          if (!sqlite.inTransaction) turns.release();
         }
       };
     return {
@@ -179,7 +161,7 @@ function withStatementCache(sqlite: SQLite.Database, turns: WriteTurns, size = 5
       cache.set(sqlText, stmt);
       // SQLite calls transaction control statements read-only; they take and release the turn.
       const control = sqlText === 'begin immediate' || sqlText === 'commit' || sqlText === 'rollback';
-      return stmt.readonly && !control ? stmt : turnTaking(stmt, sqlText);
+      return stmt.readonly && !control ? stmt : turnTaking(stmt);
     },
     close() {
       cache.clear();

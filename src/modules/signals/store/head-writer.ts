@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { writeTurnsBuffer } from '../../../platform/db/write-turns.ts';
+import { releaseTurnOf, writeTurnsBuffer } from '../../../platform/db/write-turns.ts';
 import { AppError } from '../../../platform/errors.ts';
 import type { HeadOp, HeadReply } from './head-writer.thread.ts';
 
@@ -31,10 +31,13 @@ export function startHeadWriter(file: string): HeadWriter {
   let thread: Worker | undefined;
   let closed = false;
 
+  const turnsBuffer = writeTurnsBuffer(file);
+
   function start(): Worker {
     const w = new Worker(new URL('./head-writer.thread.ts', import.meta.url), {
-      workerData: { file, turnsBuffer: writeTurnsBuffer(file) },
+      workerData: { file, turnsBuffer },
     });
+    const threadId = w.threadId;
     w.unref();
     w.on('message', (reply: HeadReply) => {
       const p = pending.get(reply.id);
@@ -48,6 +51,8 @@ export function startHeadWriter(file: string): HeadWriter {
     // a new one. Its transaction, uncommitted, was rolled back by SQLite.
     const fail = (err: unknown) => {
       if (thread === w) thread = undefined;
+      // A thread that died inside a transaction cannot give its turn back.
+      releaseTurnOf(turnsBuffer, threadId);
       for (const p of pending.values()) p.reject(err);
       pending.clear();
     };
