@@ -151,15 +151,18 @@ export function anomalyRuntime(rule: Extract<TypedRule, { kind: 'anomaly' }>): K
   };
 }
 
-/** Batches after which a series that has not been in any is no longer waited for. */
-const SILENT_AFTER_BATCHES = 20;
+/** A series behind the newest by more than this, and absent from that many batches, has stopped. */
+const STOPPED_BEHIND_MS = 5 * 60_000;
+const STOPPED_AFTER_BATCHES = 20;
 
 /**
  * The sample time up to which every series an expression reads has arrived. A batch may carry some
  * series minutes ahead of the others (history sent in chunks and cut into requests by size, remote_write
  * shards), and a minute judged before all of its series are stored is judged on part of the data, once.
- * A series stops holding the mark back when it ends (a stale marker, NaN) or stops coming (absent from
- * the last SILENT_AFTER_BATCHES batches: a pod gone).
+ * A series stops holding the mark back when it ends (a stale marker, NaN) or stops coming: more than
+ * 5 minutes behind the newest and absent from the last 20 batches (a pod gone). Either alone is not
+ * enough: a chunk's other requests are ten minutes behind until the next batch, and a scraper sends a
+ * batch per target, many between two samples of one series.
  */
 class Watermark {
   private readonly series = new Map<string, { ts: number; batch: number }>();
@@ -184,9 +187,12 @@ class Watermark {
         this.series.set(key, { ts: last.ts, batch: this.batches });
       }
     }
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const e of this.series.values()) newest = Math.max(newest, e.ts);
     let mark = Number.POSITIVE_INFINITY;
     for (const [key, e] of this.series) {
-      if (this.batches - e.batch > SILENT_AFTER_BATCHES) this.series.delete(key);
+      const stopped = newest - e.ts > STOPPED_BEHIND_MS && this.batches - e.batch > STOPPED_AFTER_BATCHES;
+      if (stopped) this.series.delete(key);
       else mark = Math.min(mark, e.ts);
     }
     return mark;
@@ -197,9 +203,9 @@ class Watermark {
  * An anomaly rule over an expression (a ratio, a sum by service): the expression is evaluated at every
  * minute mark of sample time (`ANOMALY_EXPRESSION_STEP_MS`), each result series with a detector of its
  * own, once every series it reads has arrived (Watermark). A batch covering several minutes (history
- * sent in chunks, a sender catching up) is evaluated at each of them, by one range query. The first batch after a start also replays the expression's
- * history (`ANOMALY_EXPRESSION_HISTORY_MS`) without judging it, so the detectors hold the state they
- * would have had.
+ * sent in chunks, a sender catching up) is evaluated at each of them, by one range query. The first
+ * batch after a start replays the expression's history (`ANOMALY_EXPRESSION_HISTORY_MS`) without
+ * judging it, so the detectors hold the state they would have had.
  */
 function anomalyExpressionRuntime(
   q: ReturnType<typeof parseQuery>,
@@ -223,28 +229,39 @@ function anomalyExpressionRuntime(
       const arrived = watermark.advance(series);
       const at = Math.floor((Number.isFinite(arrived) ? arrived : newestSample(series)) / step) * step;
       if (at <= lastAt) return [];
-      const judgeFrom = lastAt === Number.NEGATIVE_INFINITY ? at : lastAt + step;
-      const start = lastAt === Number.NEGATIVE_INFINITY ? at - ANOMALY_EXPRESSION_HISTORY_MS : lastAt + step;
-      lastAt = at;
+      // The first batch after a start replays the history up to the minute before it and judges
+      // nothing: it is one batch, which may hold a few of the series its minute needs.
+      const replay = lastAt === Number.NEGATIVE_INFINITY;
+      const range = replay
+        ? { start: at - ANOMALY_EXPRESSION_HISTORY_MS, end: at - step, step }
+        : { start: lastAt + step, end: at, step };
       const out: Observation[] = [];
-      for await (const slice of rangeInSlices(ctx.store, q.text, { start, end: at, step })) {
-        for (const r of slice) {
-          const first = r.points[0];
-          if (!first) continue;
-          const labels = withoutName(r.labels);
-          const key = labelsKey(labels);
-          let entry = memory.get(key);
-          if (!entry) {
-            entry = newEntry(first.ts);
-            if (!memory.set(key, entry, first.ts)) continue;
+      try {
+        for await (const slice of rangeInSlices(ctx.store, q.text, range)) {
+          for (const r of slice) {
+            const first = r.points[0];
+            if (!first) continue;
+            const labels = withoutName(r.labels);
+            const key = labelsKey(labels);
+            let entry = memory.get(key);
+            if (!entry) {
+              entry = newEntry(first.ts);
+              if (!memory.set(key, entry, first.ts)) continue;
+            }
+            for (const p of r.points) {
+              if (replay) entry.detector.update(p.ts, p.value);
+              else out.push(judge(entry, key, labels, p.ts, p.value, ctx));
+            }
+            memory.touch(key, r.points[r.points.length - 1]!.ts);
           }
-          for (const p of r.points) {
-            if (p.ts >= judgeFrom) out.push(judge(entry, key, labels, p.ts, p.value, ctx));
-            else entry.detector.update(p.ts, p.value);
-          }
-          memory.touch(key, r.points[r.points.length - 1]!.ts);
         }
+      } catch (err) {
+        // Some detectors have seen these minutes and some not: start over with a replay next time.
+        memory.items.clear();
+        lastAt = Number.NEGATIVE_INFINITY;
+        throw err;
       }
+      lastAt = range.end;
       return out;
     },
     evict: (before) => memory.evict(before),
