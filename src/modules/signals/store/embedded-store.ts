@@ -1,4 +1,4 @@
-import { type Kysely, SqliteAdapter, sql } from 'kysely';
+import { type Kysely, SqliteAdapter } from 'kysely';
 import type { Config } from '../../../config.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { Engine } from '../../../platform/db/engine.ts';
@@ -73,10 +73,9 @@ export function createEmbeddedMetricStore(deps: EmbeddedStoreDeps): EmbeddedMetr
   // SQLite: samples are written on a thread of their own (head-writer.ts), started at the first write.
   let headWriter: Promise<HeadWriter> | undefined;
   const sqliteWriter = (): Promise<HeadWriter> => {
-    headWriter ??= sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db).then((r) => {
-      const file = r.rows.find((row) => row.name === 'main')?.file;
-      if (!file) throw new Error('the embedded metric store needs an SQLite database file');
-      return startHeadWriter(file);
+    headWriter ??= repo.sqliteFile(db).then(startHeadWriter, (err) => {
+      headWriter = undefined; // tried again at the next write
+      throw err;
     });
     return headWriter;
   };

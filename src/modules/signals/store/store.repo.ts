@@ -148,6 +148,14 @@ export function createStoreRepo(engine: Engine) {
       });
     },
 
+    /** SQLite: the path of the main database file (the sample writer thread opens it too). */
+    async sqliteFile(db: Db): Promise<string> {
+      const r = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db);
+      const file = r.rows.find((row) => row.name === 'main')?.file;
+      if (!file) throw new Error('the embedded metric store needs an SQLite database file');
+      return file;
+    },
+
     async headCount(db: Db): Promise<number> {
       const r = await sql<{ n: number }>`SELECT count(*) AS n FROM metric_samples_head`.execute(db);
       return Number(r.rows[0]?.n ?? 0);
