@@ -124,6 +124,35 @@ describeEachEngine('anomaly rules over an expression', (engine) => {
     expect(proc.received[0]?.startsAt).toBeLessThanOrEqual(fault + 5 * MIN);
   });
 
+  it('keeps what it learnt while history hours old is sent to it, the sweep running meanwhile', async () => {
+    // As `steady demo` starts: the rule exists first, then a day and more of history arrives in ten-
+    // minute chunks within seconds, while the clock says now and the engine's sweep runs every 30 s.
+    const now = START + 30 * HOUR;
+    const clock = new FakeClock(now);
+    store = createEmbeddedMetricStore({ db: database.db, clock, config: loadConfig({}, undefined, {}) });
+    proc = await startProc(testDb, clock, store);
+    await proc.create(RULE);
+    const next = shop();
+    const send = async (from: number, minutes: number, share = 0) => {
+      const batch: SeriesSamples[] = [];
+      for (let m = 0; m < minutes; m++) batch.push(...next(from + m * MIN, share));
+      await store.append(batch);
+      proc.engine.onStored(batch);
+      await proc.engine.idle();
+    };
+    const fault = now - 5 * MIN;
+    for (let t = START; t < fault; t += 10 * MIN) {
+      await send(t, Math.min(10, (fault - t) / MIN));
+      await proc.advance(1_000); // the sweep, due every 30 s of the clock, runs a few times a minute
+    }
+    expect(proc.received).toEqual([]);
+    for (let t = fault; t < fault + 10 * MIN; t += MIN) {
+      await send(t, 1, 0.05);
+      await proc.advance(1_000);
+    }
+    expect(proc.received[0]).toMatchObject({ status: 'firing', labels: { service: 'shop' } });
+  });
+
   it('learns each result series from the stored history and flags the one whose ratio jumps', async () => {
     const { historyEnd, send } = await setUp();
     // The same expression watched for drops only: the jump is none of its business.

@@ -90,6 +90,20 @@ it('seeds, feeds the simulated shop through ingestion, probes it and opens an in
   );
   expect(incident.severity).toBe('P1');
 
+  // The same ratio flagged by the detector as above the band it learnt over the day before.
+  const anomaly = await until(
+    'the error ratio anomaly',
+    async () => {
+      const { items } = await call<{ items: { labels: Record<string, string>; status: string }[] }>(
+        'GET',
+        '/api/v1/alerts?limit=50',
+      );
+      return items.find((a) => a.labels.alertname === 'ErrorRatioAnomaly' && a.labels.service === 'order');
+    },
+    60_000,
+  );
+  expect(['firing', 'resolved']).toContain(anomaly.status);
+
   const scenarios = await call<{ scenarios: { name: string }[] }>('GET', '/api/v1/demo/scenarios');
   expect(scenarios.scenarios).toHaveLength(12);
 }, 300_000);
@@ -119,6 +133,8 @@ it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await page.getByTestId('overview-incident').getByText('P1').first().waitFor();
       const chart = page.getByTestId('alert-rule-chart').filter({ hasText: 'HighErrorRatio' });
       await chart.getByTestId('rule-preview-chart').locator('canvas').waitFor();
+      const band = page.getByTestId('alert-rule-chart').filter({ hasText: 'ErrorRatioAnomaly' });
+      await band.getByTestId('rule-preview-chart').locator('canvas').waitFor();
       await page.getByTestId('overview-errorRatio').locator('canvas').waitFor();
       await page.screenshot({ path: join(SHOTS, 'demo-overview.png'), fullPage: true });
 

@@ -147,7 +147,7 @@ export function anomalyRuntime(rule: Extract<TypedRule, { kind: 'anomaly' }>): K
       }
       return out;
     },
-    evict: (before) => memory.evict(before),
+    evict: (silentMs, now) => memory.evict(silentMs, now),
   };
 }
 
@@ -264,6 +264,6 @@ function anomalyExpressionRuntime(
       lastAt = range.end;
       return out;
     },
-    evict: (before) => memory.evict(before),
+    evict: (silentMs, now) => memory.evict(silentMs, now),
   };
 }

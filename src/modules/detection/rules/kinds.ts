@@ -115,7 +115,7 @@ function rateRuntime(rule: Extract<TypedRule, { kind: 'rate_of_change' }>): Kind
       }
       return out;
     },
-    evict: (before) => memory.evict(before),
+    evict: (silentMs, now) => memory.evict(silentMs, now),
   };
 }
 

@@ -40,8 +40,13 @@ export interface KindRuntime {
   /** True when the labels belong to one of the rule's selectors. */
   selects(labels: Labels): boolean;
   observe(series: readonly SeriesSamples[], ctx: KindContext): Promise<Observation[]>;
-  /** Drops per-series memory of series not seen since `before` (bounded memory). */
-  evict(before: number): void;
+  /**
+   * Drops per-series memory of series silent for `silentMs` of sample time: behind the newest sample the
+   * rule has seen (no later than `now`: a clock gone wrong on one sender stops nobody) by that much.
+   * Sample time, not the clock: history sent hours late (a demo, a backfill, a sender catching up) is
+   * not silence.
+   */
+  evict(silentMs: number, now: number): void;
 }
 
 export const exact = (labels: Labels): LabelMatcher[] =>
@@ -70,10 +75,12 @@ export function seriesSelector(query: string) {
   return { sel, all: storeMatchers(sel) };
 }
 
-/** Per-series memory with a last-seen time, capped. */
+/** Per-series memory with a last-seen sample time, capped. */
 export class SeriesMemory<T> {
   readonly items = new Map<string, { value: T; seen: number }>();
   dropped = 0;
+  /** The newest sample time seen of any series. */
+  private newest = Number.NEGATIVE_INFINITY;
   get(key: string): T | undefined {
     return this.items.get(key)?.value;
   }
@@ -83,13 +90,16 @@ export class SeriesMemory<T> {
       return false;
     }
     this.items.set(key, { value, seen });
+    this.newest = Math.max(this.newest, seen);
     return true;
   }
   touch(key: string, seen: number): void {
     const e = this.items.get(key);
     if (e) e.seen = seen;
+    this.newest = Math.max(this.newest, seen);
   }
-  evict(before: number): void {
+  evict(silentMs: number, now: number): void {
+    const before = Math.min(this.newest, now) - silentMs;
     for (const [k, e] of this.items) if (e.seen < before) this.items.delete(k);
   }
 }
