@@ -10,8 +10,9 @@
  * request carries one sample of every series of its shard, and each shard sends its requests one after
  * the other (as a remote_write shard does), so timestamps arrive in order per series. All shards run at
  * once. Steady runs as its own process (`steady serve`). Prints one JSON object. Each receiver's CPU time
- * per sample (its own process, all threads; PostgreSQL's server processes not included) is reported too,
- * as it stays comparable when other work shares the machine's cores.
+ * per sample (its own process, all threads) is reported too, as it stays comparable when other work
+ * shares the machine's cores, and so is PostgreSQL's (the postmaster and its backends) when the benchmark
+ * started the cluster.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ import { systemActor } from '../src/platform/audit/audit.repo.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { migrate, openDatabase } from '../src/platform/db/database.ts';
 import { findPgBin, freePort, startPgCluster } from '../test/helpers/pg-cluster.ts';
-import { cpuSeconds } from './lib/proc-stats.ts';
+import { cpuSeconds, treeCpuSeconds } from './lib/proc-stats.ts';
 import { type ServerSettings, startServer, stopServer } from './steady-server.ts';
 
 const { values: args } = parseArgs({
@@ -117,9 +118,17 @@ function post(
 }
 
 /** Every shard sends its requests in order, all shards at once, for `duration` seconds or until done. */
-async function load(port: number, path: string, bodies: Buffer[][], pid: number | undefined, auth?: string) {
+async function load(
+  port: number,
+  path: string,
+  bodies: Buffer[][],
+  pid: number | undefined,
+  auth?: string,
+  dbPid?: number,
+) {
   const agent = new Agent({ keepAlive: true, maxSockets: shards });
   const cpuBefore = pid ? cpuSeconds(pid) : 0;
+  const dbCpuBefore = dbPid ? treeCpuSeconds(dbPid) : 0;
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
@@ -150,6 +159,7 @@ async function load(port: number, path: string, bodies: Buffer[][], pid: number 
   const seconds = (performance.now() - started) / 1000;
   // CPU the receiving process spent (all its threads): comparable even when other work shares the cores.
   const cpu = pid ? cpuSeconds(pid) - cpuBefore : undefined;
+  const dbCpu = dbPid ? treeCpuSeconds(dbPid) - dbCpuBefore : undefined;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round((latencies[Math.floor((latencies.length - 1) * p)] ?? 0) * 10) / 10;
@@ -165,6 +175,12 @@ async function load(port: number, path: string, bodies: Buffer[][], pid: number 
       ? {
           serverCpuSeconds: Math.round(cpu * 100) / 100,
           serverCpuMicrosPerSample: Math.round((cpu / samples) * 1e8) / 100,
+        }
+      : {}),
+    ...(dbCpu !== undefined && samples > 0
+      ? {
+          databaseCpuSeconds: Math.round(dbCpu * 100) / 100,
+          databaseCpuMicrosPerSample: Math.round((dbCpu / samples) * 1e8) / 100,
         }
       : {}),
     ...(exhausted ? { note: 'payloads ran out before the duration; raise --rounds' } : {}),
@@ -200,7 +216,7 @@ async function seed(settings: ServerSettings): Promise<string> {
   return secret;
 }
 
-async function runSteady(bodies: Buffer[][], databaseUrl: string) {
+async function runSteady(bodies: Buffer[][], databaseUrl: string, dbPid?: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'steady-bench-ingest-'));
   const settings = { databaseUrl, dataDir, dbPoolMax: 10 };
   const token = await seed(settings);
@@ -210,7 +226,7 @@ async function runSteady(bodies: Buffer[][], databaseUrl: string) {
     STEADY_METRICS_MAX_SERIES: String(Math.max(100_000, seriesCount * 2)),
   });
   try {
-    return await load(port, '/api/v1/write', bodies, server.pid, token);
+    return await load(port, '/api/v1/write', bodies, server.pid, token, dbPid);
   } finally {
     await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
@@ -267,7 +283,7 @@ try {
     await admin.end();
     const url = new URL(pgAdmin);
     url.pathname = '/steady_bench_ingest';
-    postgres = await runSteady(generated.bodies, url.toString());
+    postgres = await runSteady(generated.bodies, url.toString(), cluster?.pid());
   }
   const prometheus: Outcome = targets.has('prometheus') ? await runPrometheus(generated.bodies) : 'skipped';
   const ratio = (r: Outcome) =>
