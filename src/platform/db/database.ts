@@ -83,8 +83,11 @@ export function openDatabase(options: DatabaseOptions): Database {
   };
 }
 
-/** Applies every migration not yet applied, in the order of the hand-kept list. */
-export async function migrate(database: Database): Promise<string[]> {
+/**
+ * Applies every migration not yet applied, in the order of the hand-kept list; with `upTo`, only up to
+ * and including that one (a test of the next migration starts there).
+ */
+export async function migrate(database: Database, upTo?: string): Promise<string[]> {
   const provider: MigrationProvider = {
     getMigrations: async () =>
       Object.fromEntries(
@@ -96,7 +99,7 @@ export async function migrate(database: Database): Promise<string[]> {
   };
   // Kysely's own bookkeeping tables; the migrator runs without our camelCase plugin.
   const migrator = new Migrator({ db: database.db.withoutPlugins() as Kysely<unknown>, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (upTo ? migrator.migrateTo(upTo) : migrator.migrateToLatest());
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -556,12 +556,14 @@ export interface MetricSeriesLabelsTable {
   seriesId: number;
 }
 
+/** SQLite only: PostgreSQL packs compacted samples in `metric_sample_chunks` (migration 0012, raw SQL). */
 export interface MetricSamplesTable {
   seriesId: number;
   ts: number;
   value: number | null;
 }
 
+/** SQLite orders head rows by `seq`; PostgreSQL partitions them by a `gen` column instead (0012). */
 export interface MetricSamplesHeadTable {
   seq: Generated<number>;
   seriesId: number;

@@ -119,9 +119,7 @@ export function createEmbeddedMetricStore(deps: EmbeddedStoreDeps): EmbeddedMetr
         let moved = 0;
         try {
           for (;;) {
-            const n = pg
-              ? await repo.compact(db, COMPACT_CHUNK)
-              : await (await sqliteWriter()).compact(COMPACT_CHUNK);
+            const n = pg ? await repo.compact(db) : await (await sqliteWriter()).compact(COMPACT_CHUNK);
             moved += n;
             headRows = Math.max(0, headRows - n);
             if (n < COMPACT_CHUNK || closed) break;

@@ -98,7 +98,7 @@ export function createMaintenance(deps: {
       await deps.compact();
       const ids = await repo.allSeriesIds(db);
       await eachChunk(ids, async (chunk) => {
-        report.samples += await repo.deleteBefore(db, 'metricSamples', chunk, now - retention.raw);
+        report.samples += await repo.deleteBefore(db, 'samples', chunk, now - retention.raw);
         report.minuteRollups += await repo.deleteBefore(
           db,
           'metricRollupsMinute',

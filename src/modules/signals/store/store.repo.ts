@@ -100,13 +100,17 @@ export function createStoreRepo(engine: Engine) {
       }
     },
 
-    /** The hot path: one statement per batch on PostgreSQL, a few prepared ones on SQLite. */
+    /**
+     * The hot path: one statement per batch on PostgreSQL (into the head partition appends go to now), a
+     * few prepared ones on SQLite.
+     */
     async appendHead(db: Db, ids: Float64Array, ts: Float64Array, values: Float64Array): Promise<void> {
       if (ids.length === 0) return;
       if (pg) {
         await db.executeQuery(
           CompiledQuery.raw(
-            'INSERT INTO metric_samples_head (series_id, ts, value) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])',
+            `INSERT INTO metric_samples_head (gen, series_id, ts, value)
+              SELECT (SELECT active FROM metric_head_state), * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])`,
             [
               pgBinaryArray('int8', ids, 0, ids.length),
               pgBinaryArray('int8', ts, 0, ts.length),
@@ -121,30 +125,43 @@ export function createStoreRepo(engine: Engine) {
     },
 
     /**
-     * PostgreSQL: moves up to `limit` of the oldest head rows into the clustered table, sorted, the newest
-     * write of a (series, ts) winning. Returns how many head rows were moved; 0 when another instance is
-     * compacting. (SQLite's runs on the sample writer thread: head-rows.ts `sqliteCompaction`.)
+     * PostgreSQL: sends appends to the other head partition, then packs the one they went to until now
+     * into one chunk row per series and truncates it (migration 0012). Returns how many samples were
+     * moved; 0 when another instance is compacting. (SQLite's runs on the sample writer thread:
+     * head-rows.ts `sqliteCompaction`.)
      */
-    async compact(db: Kysely<DB>, limit: number): Promise<number> {
+    async compact(db: Kysely<DB>): Promise<number> {
       if (!pg) throw new Error('SQLite compacts on the sample writer thread');
-      return db.transaction().execute(async (tx) => {
+      const old = await db.transaction().execute(async (tx) => {
         const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(7305012003) AS ok`.execute(
           tx,
         );
-        if (!lock.rows[0]?.ok) return 0;
-        // The chunk is sorted for DISTINCT ON: in memory, not spilled to disk at the default 4 MB.
+        if (!lock.rows[0]?.ok) return undefined;
+        const r = await sql<{ old: number }>`
+          UPDATE metric_head_state SET active = 1 - active RETURNING 1 - active AS old`.execute(tx);
+        return r.rows[0]?.old;
+      });
+      if (old === undefined) return 0;
+      const part = sql.table(`metric_samples_head_g${old}`);
+      return db.transaction().execute(async (tx) => {
+        await sql`SELECT pg_advisory_xact_lock(7305012003)`.execute(tx);
+        // Appends that read the state before the flip may still be writing here: wait for them. Any
+        // later one waits for this transaction and lands in the emptied partition, moved next time.
+        await sql`LOCK TABLE ${part} IN EXCLUSIVE MODE`.execute(tx);
+        // Sorted in memory, not spilled to disk at the default 4 MB.
         await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
-        const top = await sql<{ upTo: number | null; n: number }>`
-          SELECT max(seq) AS up_to, count(*) AS n FROM (
-            SELECT seq FROM metric_samples_head ORDER BY seq LIMIT ${limit}) AS oldest`.execute(tx);
-        const upTo = top.rows[0]?.upTo;
-        if (upTo === null || upTo === undefined) return 0;
-        await sql`WITH moved AS (
-            DELETE FROM metric_samples_head WHERE seq <= ${upTo} RETURNING seq, series_id, ts, value)
-          INSERT INTO metric_samples (series_id, ts, value)
-          SELECT DISTINCT ON (series_id, ts) series_id, ts, value FROM moved ORDER BY series_id, ts, seq DESC
-          ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value`.execute(tx);
-        return Number(top.rows[0]?.n ?? 0);
+        // Rows of one timestamp oldest write first (older transaction, then insertion order), so the
+        // newest is the one readers keep.
+        const r = await sql<{ n: number }>`WITH packed AS (
+            INSERT INTO metric_sample_chunks (series_id, max_ts, seq, min_ts, ts, vals)
+            SELECT series_id, max(ts), (SELECT nextval('metric_sample_chunks_seq')), min(ts),
+              array_agg(ts ORDER BY ts, age(xmin) DESC, ctid),
+              array_agg(value ORDER BY ts, age(xmin) DESC, ctid)
+            FROM ${part} GROUP BY series_id
+            RETURNING cardinality(ts) AS n)
+          SELECT coalesce(sum(n), 0) AS n FROM packed`.execute(tx);
+        await sql`TRUNCATE ${part}`.execute(tx);
+        return Number(r.rows[0]?.n ?? 0);
       });
     },
 
@@ -204,15 +221,29 @@ export function createStoreRepo(engine: Engine) {
     },
 
     /**
-     * Raw samples of the given series in [start, end], head and clustered table read in one statement (one
-     * snapshot, so a concurrent compaction cannot hide a row), ordered so the last row of each (series, ts)
-     * is the newest write.
+     * Raw samples of the given series in [start, end], head and compacted samples read in one statement
+     * (one snapshot, so a concurrent compaction cannot hide a row), ordered so the last row of each
+     * (series, ts) is the newest write.
      */
     async readSamples(db: Db, ids: readonly number[], start: number, end: number): Promise<SampleRow[]> {
       const out: SampleRow[] = [];
       for (const part of chunks(ids, IN_CHUNK)) {
         const list = sql.join(part);
-        const r = await sql<SampleRow>`
+        // PostgreSQL: chunks by sequence, then the head partition appends left, then the one they go to.
+        const r = pg
+          ? await sql<SampleRow>`
+          SELECT c.series_id, u.ts, u.value, 0 AS src, c.seq AS k1, u.ord AS k2, NULL::tid AS k3
+            FROM metric_sample_chunks c
+            CROSS JOIN LATERAL unnest(c.ts, c.vals) WITH ORDINALITY AS u(ts, value, ord)
+            WHERE c.series_id IN (${list}) AND c.max_ts >= ${start} AND c.min_ts <= ${end}
+              AND u.ts >= ${start} AND u.ts <= ${end}
+          UNION ALL
+          SELECT h.series_id, h.ts, h.value, CASE WHEN h.gen = st.active THEN 2 ELSE 1 END,
+              -age(h.xmin), 0, h.ctid
+            FROM metric_samples_head h CROSS JOIN metric_head_state st
+            WHERE h.series_id IN (${list}) AND h.ts >= ${start} AND h.ts <= ${end}
+          ORDER BY series_id, ts, src, k1, k2, k3`.execute(db)
+          : await sql<SampleRow>`
           SELECT series_id, ts, value, 0 AS src, 0 AS seq FROM metric_samples
             WHERE series_id IN (${list}) AND ts >= ${start} AND ts <= ${end}
           UNION ALL
@@ -291,15 +322,41 @@ export function createStoreRepo(engine: Engine) {
       await rollupInto(db, 'metric_rollups_hour', 3_600_000, ids, from, to, 'minute');
     },
 
-    /** Deletes rows older than `before` for the given series; one bounded statement per call. */
+    /**
+     * Deletes rows older than `before` for the given series; bounded by the series given. Returns the
+     * samples (or rollup rows) deleted. PostgreSQL's packed samples: chunks wholly older go, and a chunk
+     * reaching past `before` is rewritten without its older samples.
+     */
     async deleteBefore(
       db: Db,
-      table: 'metricSamples' | RollupTable,
+      table: 'samples' | RollupTable,
       ids: readonly number[],
       before: number,
     ): Promise<number> {
+      if (table === 'samples' && pg) {
+        const list = sql.join(ids as number[]);
+        const gone = await sql<{ n: number }>`WITH gone AS (
+            DELETE FROM metric_sample_chunks WHERE series_id IN (${list}) AND max_ts < ${before}
+            RETURNING cardinality(ts) AS n)
+          SELECT coalesce(sum(n), 0) AS n FROM gone`.execute(db);
+        const trimmed = await sql<{ n: number }>`WITH kept AS (
+            SELECT c.series_id, c.max_ts, c.seq, min(u.ts) AS min_ts,
+              array_agg(u.ts ORDER BY u.ord) AS ts, array_agg(u.value ORDER BY u.ord) AS vals,
+              cardinality(c.ts) - count(*) AS removed
+            FROM metric_sample_chunks c
+            CROSS JOIN LATERAL unnest(c.ts, c.vals) WITH ORDINALITY AS u(ts, value, ord)
+            WHERE c.series_id IN (${list}) AND c.min_ts < ${before} AND c.max_ts >= ${before}
+              AND u.ts >= ${before}
+            GROUP BY c.series_id, c.max_ts, c.seq, c.ts),
+          trimmed AS (
+            UPDATE metric_sample_chunks c SET min_ts = kept.min_ts, ts = kept.ts, vals = kept.vals
+            FROM kept WHERE c.series_id = kept.series_id AND c.max_ts = kept.max_ts AND c.seq = kept.seq
+            RETURNING kept.removed)
+          SELECT coalesce(sum(removed), 0) AS n FROM trimmed`.execute(db);
+        return Number(gone.rows[0]?.n ?? 0) + Number(trimmed.rows[0]?.n ?? 0);
+      }
       const r = await db
-        .deleteFrom(table)
+        .deleteFrom(table === 'samples' ? 'metricSamples' : table)
         .where('seriesId', 'in', ids)
         .where('ts', '<', before)
         .executeTakeFirst();
@@ -341,6 +398,25 @@ export function createStoreRepo(engine: Engine) {
     if (ids.length === 0) return;
     const list = sql.join(ids as number[]);
     const bucket = sql`(ts / ${sql.lit(width)}) * ${sql.lit(width)}`;
+    const upsert = sql`ON CONFLICT (series_id, ts) DO UPDATE SET min = excluded.min, max = excluded.max,
+        sum = excluded.sum, count = excluded.count, last = excluded.last`;
+    if (source === 'raw' && pg) {
+      // The packed samples, the newest write of each (series, ts) only, NaN left out; a bucket's last
+      // value is the one at its newest timestamp.
+      await sql`WITH s AS (
+          SELECT DISTINCT ON (c.series_id, u.ts) c.series_id, u.ts, u.value
+          FROM metric_sample_chunks c
+          CROSS JOIN LATERAL unnest(c.ts, c.vals) WITH ORDINALITY AS u(ts, value, ord)
+          WHERE c.series_id IN (${list}) AND c.max_ts >= ${from} AND c.min_ts < ${to}
+            AND u.ts >= ${from} AND u.ts < ${to}
+          ORDER BY c.series_id, u.ts, c.seq DESC, u.ord DESC)
+        INSERT INTO ${sql.raw(target)} (series_id, ts, min, max, sum, count, last)
+        SELECT series_id, ${bucket}, min(value), max(value), sum(value), count(*),
+          (array_agg(value ORDER BY ts DESC))[1]
+        FROM s WHERE ${notNan} GROUP BY series_id, ${bucket}
+        ${upsert}`.execute(db);
+      return;
+    }
     // The bucket's last value is the row at its newest timestamp, joined back after grouping: the only
     // form of "last" both engines share.
     const grouped =
@@ -360,8 +436,7 @@ export function createStoreRepo(engine: Engine) {
     const lastCol = source === 'raw' ? sql`s.value` : sql`s.last`;
     await sql`INSERT INTO ${sql.raw(target)} (series_id, ts, min, max, sum, count, last)
       SELECT g.series_id, g.bucket, g.mn, g.mx, g.sm, g.cnt, ${lastCol} FROM (${grouped}) AS g ${lastOf} WHERE true
-      ON CONFLICT (series_id, ts) DO UPDATE SET min = excluded.min, max = excluded.max, sum = excluded.sum,
-        count = excluded.count, last = excluded.last`.execute(db);
+      ${upsert}`.execute(db);
   }
 }
 

@@ -11,6 +11,7 @@ import * as m0008 from './0008_rules.ts';
 import * as m0009 from './0009_notify.ts';
 import * as m0010 from './0010_audit_list_indexes.ts';
 import * as m0011 from './0011_alert_storm_indexes.ts';
+import * as m0012 from './0012_pg_sample_chunks.ts';
 
 export interface Migration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0009_notify': m0009,
   '0010_audit_list_indexes': m0010,
   '0011_alert_storm_indexes': m0011,
+  '0012_pg_sample_chunks': m0012,
 };

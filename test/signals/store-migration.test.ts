@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterEach, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createEmbeddedMetricStore } from '../../src/modules/signals/index.ts';
+import { canonicalLabels } from '../../src/modules/signals/store/matchers.ts';
+import { FakeClock } from '../../src/platform/clock.ts';
+import { type Database, migrate } from '../../src/platform/db/database.ts';
+import { createTestDatabase, describeEachEngine, type TestDatabase } from '../helpers/engines.ts';
+
+const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+const HOUR = 3_600_000;
+
+/** Samples stored under migration 0011's layout read the same once 0012 has run (PostgreSQL repacks). */
+describeEachEngine('metric store migration 0012', (engine) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  afterEach(async () => {
+    await database?.close();
+    await testDb?.drop();
+  });
+
+  it('keeps compacted and head samples, the newest write of a timestamp still winning', async () => {
+    testDb = await createTestDatabase(engine, { migrated: false });
+    database = testDb.open();
+    await migrate(database, '0011_alert_storm_indexes');
+    const { db } = database;
+    // The series as the store writes it, so that appends after the migration find it.
+    const labels = canonicalLabels({ __name__: 'up', service: 'shop' });
+    const hash = createHash('sha256').update(labels).digest('base64url');
+    await sql`INSERT INTO metric_series (hash, name, service, labels, created_at, last_seen_at)
+      VALUES (${hash}, 'up', 'shop', ${labels}, ${T0}, ${T0})`.execute(db);
+    const id = Number(
+      (await sql<{ id: number }>`SELECT id FROM metric_series WHERE hash = ${hash}`.execute(db)).rows[0]?.id,
+    );
+    await sql`INSERT INTO metric_series_labels (name, value, series_id)
+      VALUES ('__name__', 'up', ${id}), ('service', 'shop', ${id})`.execute(db);
+    // Three hours compacted; the head rewrites the last compacted sample, twice, and adds one.
+    const compacted = [0, 1, 2, 3].map((h) => ({ ts: T0 + h * HOUR, value: h }));
+    for (const p of compacted)
+      await sql`INSERT INTO metric_samples (series_id, ts, value) VALUES (${id}, ${p.ts}, ${p.value})`.execute(
+        db,
+      );
+    for (const [ts, value] of [
+      [T0 + 3 * HOUR, 30],
+      [T0 + 3 * HOUR, 31],
+      [T0 + 4 * HOUR, 4],
+    ] as const)
+      await sql`INSERT INTO metric_samples_head (series_id, ts, value) VALUES (${id}, ${ts}, ${value})`.execute(
+        db,
+      );
+
+    await migrate(database);
+    const store = createEmbeddedMetricStore({
+      db,
+      clock: new FakeClock(T0 + 5 * HOUR),
+      config: loadConfig({}),
+    });
+    const expected = [0, 1, 2, 31, 4].map((value, h) => ({ ts: T0 + h * HOUR, value }));
+    const read = async () =>
+      (await store.select([{ name: '__name__', op: '=', value: 'up' }], { start: 0, end: T0 + 9 * HOUR }))[0]
+        ?.points;
+    expect(await read()).toEqual(expected);
+    await store.compact();
+    expect(await read()).toEqual(expected);
+    await store.append([
+      { labels: { __name__: 'up', service: 'shop' }, points: [{ ts: T0 + 5 * HOUR, value: 5 }] },
+    ]);
+    expect(await read()).toEqual([...expected, { ts: T0 + 5 * HOUR, value: 5 }]);
+    await store.close();
+  });
+});
