@@ -129,7 +129,7 @@ export function anomalyRuntime(rule: Extract<TypedRule, { kind: 'anomaly' }>): K
         let entry = memory.get(key);
         if (!entry) {
           entry = newEntry(first.ts);
-          if (!memory.set(key, entry, first.ts)) continue;
+          if (!memory.set(key, entry, ctx.now())) continue;
           // Warm up from stored history: replaying it gives the state the detector would have had.
           const history = await ctx.store.select(exact(s.labels), {
             start: first.ts - ANOMALY_HISTORY_MS,
@@ -143,11 +143,11 @@ export function anomalyRuntime(rule: Extract<TypedRule, { kind: 'anomaly' }>): K
           }
         }
         for (const p of s.points) out.push(judge(entry, key, labels, p.ts, p.value, ctx));
-        memory.touch(key, s.points[s.points.length - 1]!.ts);
+        memory.touch(key, ctx.now());
       }
       return out;
     },
-    evict: (silentMs, now) => memory.evict(silentMs, now),
+    evict: (before) => memory.evict(before),
   };
 }
 
@@ -246,13 +246,13 @@ function anomalyExpressionRuntime(
             let entry = memory.get(key);
             if (!entry) {
               entry = newEntry(first.ts);
-              if (!memory.set(key, entry, first.ts)) continue;
+              if (!memory.set(key, entry, ctx.now())) continue;
             }
             for (const p of r.points) {
               if (replay) entry.detector.update(p.ts, p.value);
               else out.push(judge(entry, key, labels, p.ts, p.value, ctx));
             }
-            memory.touch(key, r.points[r.points.length - 1]!.ts);
+            memory.touch(key, ctx.now());
           }
         }
       } catch (err) {
@@ -264,6 +264,6 @@ function anomalyExpressionRuntime(
       lastAt = range.end;
       return out;
     },
-    evict: (silentMs, now) => memory.evict(silentMs, now),
+    evict: (before) => memory.evict(before),
   };
 }

@@ -25,7 +25,7 @@ export const FOR_JOB = 'rules.for';
 export const SWEEP_JOB = 'rules.sweep';
 export const DELIVER_JOB = 'rules.deliver';
 const SWEEP_MS = 30_000;
-/** Per-series memory (windows, detectors) of series silent this long (in sample time) is dropped. */
+/** Per-series memory (windows, detectors) of series not received for this long is dropped. */
 const EVICT_AFTER_MS = 6 * 3_600_000;
 /**
  * Without a no-data setting, a firing series that has left the query's result (its target gone, or
@@ -245,6 +245,7 @@ export function createRuleEngine(deps: RuleEngineDeps) {
         const ctx = {
           store: deps.store,
           isActive: (key: string) => (lr.instances.get(key)?.state.state ?? 'inactive') !== 'inactive',
+          now: () => clock.now(),
         };
         const obs = await lr.runtime.observe(series, ctx);
         obs.sort((a, b) => a.at - b.at);
@@ -408,7 +409,7 @@ export function createRuleEngine(deps: RuleEngineDeps) {
   async function sweep(now: number): Promise<void> {
     const changes: Parameters<typeof commit>[0] = [];
     for (const lr of rules.values()) {
-      lr.runtime.evict(EVICT_AFTER_MS, now);
+      lr.runtime.evict(now - EVICT_AFTER_MS);
       if (lr.rule.kind !== 'threshold') continue;
       // The default touches firing instances only: a pending one is left to its `for` job, which fires a
       // condition that held for `for` on a sparse series too.

@@ -91,7 +91,7 @@ function rateRuntime(rule: Extract<TypedRule, { kind: 'rate_of_change' }>): Kind
         let win = memory.get(key);
         if (!win) {
           win = new PointWindow(windowMs);
-          if (!memory.set(key, win, first.ts)) continue;
+          if (!memory.set(key, win, ctx.now())) continue;
           const history = await ctx.store.select(exact(s.labels), {
             start: first.ts - windowMs - 60_000,
             end: first.ts - 1,
@@ -111,11 +111,11 @@ function rateRuntime(rule: Extract<TypedRule, { kind: 'rate_of_change' }>): Kind
             threshold,
           });
         }
-        memory.touch(key, s.points[s.points.length - 1]!.ts);
+        memory.touch(key, ctx.now());
       }
       return out;
     },
-    evict: (silentMs, now) => memory.evict(silentMs, now),
+    evict: (before) => memory.evict(before),
   };
 }
 

@@ -115,6 +115,7 @@ export async function previewRule(
     const ctx = {
       store,
       isActive: (k: string) => (tracks.get(k)?.state.state ?? 'inactive') !== 'inactive',
+      now: () => to, // nothing is evicted in a backtest
     };
     for (const at of [from, to]) {
       const obs = await runtime.observe([{ labels: {}, points: [{ ts: at, value: 0 }] }], ctx);
@@ -151,6 +152,7 @@ export async function previewRule(
     const ctx = {
       store: { select: async () => [], queryInstant: async () => [], queryRange: async () => [] },
       isActive: (k: string) => (tracks.get(k)?.state.state ?? 'inactive') !== 'inactive',
+      now: () => to, // nothing is evicted in a backtest
     };
     const cursors = kept.map(() => 0);
     for (let t0 = bucket(from - lookback); t0 <= to; t0 += slice) {

@@ -31,6 +31,8 @@ export interface KindContext {
   store: Pick<MetricStore, 'select' | 'queryInstant' | 'queryRange'>;
   /** State lookup, so an anomaly instance already pending/firing keeps going while it is outside the band. */
   isActive(key: string): boolean;
+  /** The clock: when a series was last received, for eviction (not its samples' time). */
+  now(): number;
 }
 
 /** What a rule of one kind does with the series of a stored batch it matched. */
@@ -41,12 +43,10 @@ export interface KindRuntime {
   selects(labels: Labels): boolean;
   observe(series: readonly SeriesSamples[], ctx: KindContext): Promise<Observation[]>;
   /**
-   * Drops per-series memory of series silent for `silentMs` of sample time: behind the newest sample the
-   * rule has seen (no later than `now`: a clock gone wrong on one sender stops nobody) by that much.
-   * Sample time, not the clock: history sent hours late (a demo, a backfill, a sender catching up) is
-   * not silence.
+   * Drops per-series memory of series not received since `before` (clock time, not sample time: history
+   * sent hours late, a backfill or a sender catching up is not silence).
    */
-  evict(silentMs: number, now: number): void;
+  evict(before: number): void;
 }
 
 export const exact = (labels: Labels): LabelMatcher[] =>
@@ -75,12 +75,10 @@ export function seriesSelector(query: string) {
   return { sel, all: storeMatchers(sel) };
 }
 
-/** Per-series memory with a last-seen sample time, capped. */
+/** Per-series memory with the clock time each series was last received, capped. */
 export class SeriesMemory<T> {
   readonly items = new Map<string, { value: T; seen: number }>();
   dropped = 0;
-  /** The newest sample time seen of any series. */
-  private newest = Number.NEGATIVE_INFINITY;
   get(key: string): T | undefined {
     return this.items.get(key)?.value;
   }
@@ -90,16 +88,13 @@ export class SeriesMemory<T> {
       return false;
     }
     this.items.set(key, { value, seen });
-    this.newest = Math.max(this.newest, seen);
     return true;
   }
   touch(key: string, seen: number): void {
     const e = this.items.get(key);
-    if (e) e.seen = seen;
-    this.newest = Math.max(this.newest, seen);
+    if (e) e.seen = Math.max(e.seen, seen);
   }
-  evict(silentMs: number, now: number): void {
-    const before = Math.min(this.newest, now) - silentMs;
+  evict(before: number): void {
     for (const [k, e] of this.items) if (e.seen < before) this.items.delete(k);
   }
 }
