@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createEmbeddedMetricStore } from '../../src/modules/signals/index.ts';
 import { canonicalLabels } from '../../src/modules/signals/store/matchers.ts';
 import { FakeClock } from '../../src/platform/clock.ts';
 import { type Database, migrate } from '../../src/platform/db/database.ts';
-import { createTestDatabase, describeEachEngine, type TestDatabase } from '../helpers/engines.ts';
+import {
+  createTestDatabase,
+  describeEachEngine,
+  pgAvailable,
+  type TestDatabase,
+} from '../helpers/engines.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const HOUR = 3_600_000;
@@ -67,6 +72,42 @@ describeEachEngine('metric store migration 0012', (engine) => {
       { labels: { __name__: 'up', service: 'shop' }, points: [{ ts: T0 + 5 * HOUR, value: 5 }] },
     ]);
     expect(await read()).toEqual([...expected, { ts: T0 + 5 * HOUR, value: 5 }]);
+    await store.close();
+  });
+});
+
+if (!pgAvailable()) console.warn('!!! SKIPPED: "PostgreSQL head partitions" (no server) !!!');
+describe.skipIf(!pgAvailable())('PostgreSQL head partitions', () => {
+  let testDb: TestDatabase;
+  let database: Database;
+  afterEach(async () => {
+    await database?.close();
+    await testDb?.drop();
+  });
+
+  it('a partition left unpacked is packed before the next flip, so the newest write still wins', async () => {
+    testDb = await createTestDatabase('postgres');
+    database = testDb.open();
+    const store = createEmbeddedMetricStore({
+      db: database.db,
+      clock: new FakeClock(T0),
+      config: loadConfig({}),
+    });
+    const write = (value: number) =>
+      store.append([{ labels: { __name__: 'v', service: 'shop' }, points: [{ ts: T0, value }] }]);
+    const read = async () =>
+      (await store.select([{ name: '__name__', op: '=', value: 'v' }], { start: 0, end: T0 }))[0]?.points;
+    await write(1);
+    // A compaction that flipped, then failed to pack (or another instance between its two steps).
+    await sql`UPDATE metric_head_state SET active = 1`.execute(database.db);
+    await write(2);
+    expect(await read()).toEqual([{ ts: T0, value: 2 }]);
+    await store.compact();
+    await store.compact();
+    expect(await read()).toEqual([{ ts: T0, value: 2 }]);
+    await write(3);
+    await store.compact();
+    expect(await read()).toEqual([{ ts: T0, value: 3 }]);
     await store.close();
   });
 });

@@ -41,6 +41,12 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
 
 /** Bound parameters per IN list: under both engines' limits with room to spare. */
 const IN_CHUNK = 900;
+/**
+ * PostgreSQL packs a series' samples of one clock hour per chunk row (0012), so a chunk overlapping
+ * [start, end] has `max_ts` in [start, end + 1 h): a range on both sides of the primary key.
+ */
+const HOUR_MS = 3_600_000;
+const COMPACTION_LOCK = 7305012003;
 
 /** The SQL of the embedded metric store and nothing else. */
 export function createStoreRepo(engine: Engine) {
@@ -126,38 +132,47 @@ export function createStoreRepo(engine: Engine) {
 
     /**
      * PostgreSQL: sends appends to the other head partition, then packs the one they went to until now
-     * into one chunk row per series and truncates it (migration 0012). Returns how many samples were
-     * moved; 0 when another instance is compacting. (SQLite's runs on the sample writer thread:
-     * head-rows.ts `sqliteCompaction`.)
+     * into chunk rows (a series' samples of one clock hour each) and truncates it (migration 0012). A
+     * partition left unpacked (a failed or concurrent compaction) is packed first, without a flip: the
+     * partitions are packed in the order they were written, so later chunks hold later writes. Returns
+     * how many samples were moved; 0 when another instance is compacting. (SQLite's runs on the sample
+     * writer thread: head-rows.ts `sqliteCompaction`.)
      */
     async compact(db: Kysely<DB>): Promise<number> {
       if (!pg) throw new Error('SQLite compacts on the sample writer thread');
       const old = await db.transaction().execute(async (tx) => {
-        const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(7305012003) AS ok`.execute(
-          tx,
-        );
+        const lock = await sql<{
+          ok: boolean;
+        }>`SELECT pg_try_advisory_xact_lock(${sql.lit(COMPACTION_LOCK)}) AS ok`.execute(tx);
         if (!lock.rows[0]?.ok) return undefined;
-        const r = await sql<{ old: number }>`
-          UPDATE metric_head_state SET active = 1 - active RETURNING 1 - active AS old`.execute(tx);
-        return r.rows[0]?.old;
+        const state = await sql<{ active: number }>`SELECT active FROM metric_head_state`.execute(tx);
+        const other = 1 - Number(state.rows[0]?.active ?? 0);
+        const left = await sql<{ any: boolean }>`
+          SELECT EXISTS (SELECT 1 FROM ${sql.table(`metric_samples_head_g${other}`)}) AS any`.execute(tx);
+        if (left.rows[0]?.any) return other;
+        await sql`UPDATE metric_head_state SET active = ${other}`.execute(tx);
+        return 1 - other;
       });
       if (old === undefined) return 0;
       const part = sql.table(`metric_samples_head_g${old}`);
       return db.transaction().execute(async (tx) => {
-        await sql`SELECT pg_advisory_xact_lock(7305012003)`.execute(tx);
-        // Appends that read the state before the flip may still be writing here: wait for them. Any
-        // later one waits for this transaction and lands in the emptied partition, moved next time.
+        await sql`SELECT pg_advisory_xact_lock(${sql.lit(COMPACTION_LOCK)})`.execute(tx);
+        // A reader holding the partition (a long query) must not keep the readers queued behind the
+        // TRUNCATE waiting: give up, and pack the partition next time.
+        await sql`SET LOCAL lock_timeout = '5s'`.execute(tx);
+        // Appends that read the state before the flip may still be writing here: wait for them. A later
+        // one waits for this transaction and lands in the emptied partition, packed before the next flip.
         await sql`LOCK TABLE ${part} IN EXCLUSIVE MODE`.execute(tx);
         // Sorted in memory, not spilled to disk at the default 4 MB.
         await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
-        // Rows of one timestamp oldest write first (older transaction, then insertion order), so the
-        // newest is the one readers keep.
+        // One sequence value for the whole compaction (an initplan). Rows of one timestamp oldest write
+        // first (older transaction, then position in the table), so the newest is the one readers keep.
         const r = await sql<{ n: number }>`WITH packed AS (
             INSERT INTO metric_sample_chunks (series_id, max_ts, seq, min_ts, ts, vals)
             SELECT series_id, max(ts), (SELECT nextval('metric_sample_chunks_seq')), min(ts),
               array_agg(ts ORDER BY ts, age(xmin) DESC, ctid),
               array_agg(value ORDER BY ts, age(xmin) DESC, ctid)
-            FROM ${part} GROUP BY series_id
+            FROM ${part} GROUP BY series_id, ts / ${sql.lit(HOUR_MS)}
             RETURNING cardinality(ts) AS n)
           SELECT coalesce(sum(n), 0) AS n FROM packed`.execute(tx);
         await sql`TRUNCATE ${part}`.execute(tx);
@@ -235,8 +250,8 @@ export function createStoreRepo(engine: Engine) {
           SELECT c.series_id, u.ts, u.value, 0 AS src, c.seq AS k1, u.ord AS k2, NULL::tid AS k3
             FROM metric_sample_chunks c
             CROSS JOIN LATERAL unnest(c.ts, c.vals) WITH ORDINALITY AS u(ts, value, ord)
-            WHERE c.series_id IN (${list}) AND c.max_ts >= ${start} AND c.min_ts <= ${end}
-              AND u.ts >= ${start} AND u.ts <= ${end}
+            WHERE c.series_id IN (${list}) AND c.max_ts >= ${start} AND c.max_ts < ${end + HOUR_MS}
+              AND c.min_ts <= ${end} AND u.ts >= ${start} AND u.ts <= ${end}
           UNION ALL
           SELECT h.series_id, h.ts, h.value, CASE WHEN h.gen = st.active THEN 2 ELSE 1 END,
               -age(h.xmin), 0, h.ctid
@@ -345,8 +360,8 @@ export function createStoreRepo(engine: Engine) {
               cardinality(c.ts) - count(*) AS removed
             FROM metric_sample_chunks c
             CROSS JOIN LATERAL unnest(c.ts, c.vals) WITH ORDINALITY AS u(ts, value, ord)
-            WHERE c.series_id IN (${list}) AND c.min_ts < ${before} AND c.max_ts >= ${before}
-              AND u.ts >= ${before}
+            WHERE c.series_id IN (${list}) AND c.max_ts >= ${before} AND c.max_ts < ${before + HOUR_MS}
+              AND c.min_ts < ${before} AND u.ts >= ${before}
             GROUP BY c.series_id, c.max_ts, c.seq, c.ts),
           trimmed AS (
             UPDATE metric_sample_chunks c SET min_ts = kept.min_ts, ts = kept.ts, vals = kept.vals
@@ -407,8 +422,8 @@ export function createStoreRepo(engine: Engine) {
           SELECT DISTINCT ON (c.series_id, u.ts) c.series_id, u.ts, u.value
           FROM metric_sample_chunks c
           CROSS JOIN LATERAL unnest(c.ts, c.vals) WITH ORDINALITY AS u(ts, value, ord)
-          WHERE c.series_id IN (${list}) AND c.max_ts >= ${from} AND c.min_ts < ${to}
-            AND u.ts >= ${from} AND u.ts < ${to}
+          WHERE c.series_id IN (${list}) AND c.max_ts >= ${from} AND c.max_ts < ${to + HOUR_MS}
+            AND c.min_ts < ${to} AND u.ts >= ${from} AND u.ts < ${to}
           ORDER BY c.series_id, u.ts, c.seq DESC, u.ord DESC)
         INSERT INTO ${sql.raw(target)} (series_id, ts, min, max, sum, count, last)
         SELECT series_id, ${bucket}, min(value), max(value), sum(value), count(*),

@@ -12,10 +12,13 @@ import type { Engine } from '../engine.ts';
  * DELETE wrote a WAL record for each and left dead tuples to vacuum.
  *
  * - `metric_samples_head` is partitioned by `gen` (0 and 1); `metric_head_state.active` says which
- *   partition appends go to. A compaction flips it, then moves the other partition whole into
- *   `metric_sample_chunks` and truncates it, in one transaction (see store.repo.ts `compact`).
- * - `metric_sample_chunks`: a series' samples of one compaction, `ts` ascending (rows of one timestamp
- *   oldest write first), `vals` beside them; `seq` orders the chunks of one series (the newer wins).
+ *   partition appends go to. A compaction flips it (one transaction), then packs the partition appends
+ *   went to until then into `metric_sample_chunks` and truncates it (a second one; store.repo.ts
+ *   `compact`).
+ * - `metric_sample_chunks`: a series' samples of one clock hour from one compaction, `ts` ascending
+ *   (rows of one timestamp oldest write first), `vals` beside them; `seq`, one value per compaction,
+ *   orders the chunks of one series (the newer wins). Within an hour, so `max_ts` bounds a range read on
+ *   both sides.
  */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   if (engine !== 'postgres') return;
