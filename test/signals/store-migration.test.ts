@@ -76,8 +76,8 @@ describeEachEngine('metric store migration 0012', (engine) => {
   });
 });
 
-if (!pgAvailable()) console.warn('!!! SKIPPED: "PostgreSQL head partitions" (no server) !!!');
-describe.skipIf(!pgAvailable())('PostgreSQL head partitions', () => {
+if (!pgAvailable()) console.warn('!!! SKIPPED: "PostgreSQL packed samples" (no server) !!!');
+describe.skipIf(!pgAvailable())('PostgreSQL packed samples', () => {
   let testDb: TestDatabase;
   let database: Database;
   afterEach(async () => {
@@ -108,6 +108,46 @@ describe.skipIf(!pgAvailable())('PostgreSQL head partitions', () => {
     await write(3);
     await store.compact();
     expect(await read()).toEqual([{ ts: T0, value: 3 }]);
+    await store.close();
+  });
+
+  it("merges an hour's chunks into one once the hour is closed, the newest write still winning", async () => {
+    testDb = await createTestDatabase('postgres');
+    database = testDb.open();
+    const clock = new FakeClock(T0);
+    const store = createEmbeddedMetricStore({ db: database.db, clock, config: loadConfig({}) });
+    const MIN = 60_000;
+    const expected: { ts: number; value: number }[] = [];
+    // A sample a minute for three hours, compacted after each (as the minutely rollup job does), and
+    // each hour's first minute written again later, with another value.
+    for (let m = 0; m < 180; m++) {
+      const ts = T0 + m * MIN;
+      clock.set(ts);
+      await store.append([{ labels: { __name__: 'm', service: 'shop' }, points: [{ ts, value: m }] }]);
+      if (m % 60 === 5) {
+        const first = ts - 5 * MIN;
+        await store.append([
+          { labels: { __name__: 'm', service: 'shop' }, points: [{ ts: first, value: -m }] },
+        ]);
+      }
+      await store.compact();
+    }
+    for (let m = 0; m < 180; m++) expected.push({ ts: T0 + m * MIN, value: m % 60 === 0 ? -(m + 5) : m });
+    const read = async () =>
+      (await store.select([{ name: '__name__', op: '=', value: 'm' }], { start: 0, end: T0 + 4 * HOUR }))[0]
+        ?.points;
+    const chunksPerHour = async () =>
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM metric_sample_chunks GROUP BY max_ts / 3600000
+          ORDER BY max_ts / 3600000`.execute(database.db)
+      ).rows.map((r) => r.n);
+    expect(await read()).toEqual(expected);
+    expect((await chunksPerHour()).every((n) => n > 50)).toBe(true);
+
+    clock.set(T0 + 3 * HOUR + 15 * MIN);
+    await store.runRollups();
+    expect(await chunksPerHour()).toEqual([1, 1, 1]);
+    expect(await read()).toEqual(expected);
     await store.close();
   });
 });

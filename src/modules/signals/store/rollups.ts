@@ -37,7 +37,10 @@ export interface RetentionReport {
 }
 
 export interface Maintenance {
-  /** Compacts, then rolls complete minutes (and hours) up; idempotent, recomputes the late-data window. */
+  /**
+   * Compacts, then rolls complete minutes (and hours) up, and merges the packed chunks of hours closed to
+   * late samples (PostgreSQL); idempotent, recomputes the late-data window.
+   */
   runRollups(): Promise<RollupReport>;
   /** Deletes what is past each resolution's retention, in bounded chunks. */
   runRetention(): Promise<RetentionReport>;
@@ -61,6 +64,8 @@ export function createMaintenance(deps: {
 }): Maintenance {
   const { db, repo, clock, retention } = deps;
   const floor = (t: number, w: number) => Math.floor(t / w) * w;
+  /** Hours before this have had their chunks merged (by this process; a restart redoes the last three). */
+  let merged: number | undefined;
 
   async function eachChunk(ids: number[], fn: (chunk: number[]) => Promise<void>): Promise<void> {
     for (let i = 0; i < ids.length; i += SERIES_CHUNK) await fn(ids.slice(i, i + SERIES_CHUNK));
@@ -88,6 +93,14 @@ export function createMaintenance(deps: {
         const ids = await repo.activeSeriesIds(db, fromH - HOUR);
         await eachChunk(ids, (chunk) => repo.rollupMinutesToHours(db, chunk, fromH, toH));
         await repo.setRollupState(db, 'hour', toH);
+      }
+      // Hours closed to late samples (PostgreSQL packs each compaction's samples apart: one row each).
+      const closedH = floor(now - ROLLUP_LATENESS_MS, HOUR);
+      if (closedH > (merged ?? Number.NEGATIVE_INFINITY)) {
+        const fromM = Math.max(merged ?? closedH - 3 * HOUR, floor(now - retention.raw, HOUR));
+        const ids = await repo.activeSeriesIds(db, fromM - HOUR);
+        await eachChunk(ids, (chunk) => repo.mergeChunks(db, chunk, fromM, closedH));
+        merged = closedH;
       }
       return { minutesUntil, hoursUntil: Math.max(toH, doneH) };
     },

@@ -338,6 +338,39 @@ export function createStoreRepo(engine: Engine) {
     },
 
     /**
+     * PostgreSQL: merges each series' chunks of one clock hour in [from, to) into one, keeping the newest
+     * write of each timestamp. Compaction runs every minute (rollups read packed samples), so an hour
+     * would otherwise keep sixty small rows per series. Under the compaction lock: a chunk packed
+     * meanwhile could hold newer writes than the merged one, which takes the newer sequence value.
+     * Nothing to do on SQLite.
+     */
+    async mergeChunks(db: Kysely<DB>, ids: readonly number[], from: number, to: number): Promise<void> {
+      if (!pg || ids.length === 0) return;
+      const list = sql.join(ids as number[]);
+      const hour = sql.lit(HOUR_MS);
+      await db.transaction().execute(async (tx) => {
+        await sql`SELECT pg_advisory_xact_lock(${sql.lit(COMPACTION_LOCK)})`.execute(tx);
+        await sql`WITH hours AS (
+            SELECT series_id, max_ts / ${hour} AS h FROM metric_sample_chunks
+            WHERE series_id IN (${list}) AND max_ts >= ${from} AND max_ts < ${to}
+            GROUP BY series_id, max_ts / ${hour} HAVING count(*) > 1),
+          gone AS (
+            DELETE FROM metric_sample_chunks c USING hours
+            WHERE c.series_id = hours.series_id AND c.max_ts >= hours.h * ${hour}
+              AND c.max_ts < (hours.h + 1) * ${hour}
+            RETURNING c.series_id, c.seq, c.ts, c.vals),
+          kept AS (
+            SELECT DISTINCT ON (gone.series_id, u.ts) gone.series_id, u.ts, u.value
+            FROM gone CROSS JOIN LATERAL unnest(gone.ts, gone.vals) WITH ORDINALITY AS u(ts, value, ord)
+            ORDER BY gone.series_id, u.ts, gone.seq DESC, u.ord DESC)
+          INSERT INTO metric_sample_chunks (series_id, max_ts, seq, min_ts, ts, vals)
+          SELECT series_id, max(ts), (SELECT nextval('metric_sample_chunks_seq')), min(ts),
+            array_agg(ts ORDER BY ts), array_agg(value ORDER BY ts)
+          FROM kept GROUP BY series_id, ts / ${hour}`.execute(tx);
+      });
+    },
+
+    /**
      * Deletes rows older than `before` for the given series; bounded by the series given. Returns the
      * samples (or rollup rows) deleted. PostgreSQL's packed samples: chunks wholly older go, and a chunk
      * reaching past `before` is rewritten without its older samples.
