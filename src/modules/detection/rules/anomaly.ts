@@ -1,18 +1,17 @@
 /** Anomaly rules: the shipped detector on a selector's series or an expression's result series. */
 import type { MetricStore, ResultSeries, SeriesSamples } from '../../signals/index.ts';
 import { type AnomalyDetector, createDefaultDetector, DEFAULT_THRESHOLD } from '../detectors/index.ts';
-import { labelsKey, matches, parseQuery, withoutName } from './expr.ts';
+import { labelsKey, parseQuery, withoutName } from './expr.ts';
 import type { TypedRule } from './rules.schemas.ts';
 import {
-  exact,
   expressionIndex,
   type KindContext,
   type KindRuntime,
   MAX_INSTANCES_PER_RULE,
   newestSample,
   type Observation,
+  perSeriesRuntime,
   SeriesMemory,
-  seriesSelector,
 } from './runtime.ts';
 import { formatNumber } from './template.ts';
 
@@ -115,40 +114,15 @@ export function anomalyRuntime(rule: Extract<TypedRule, { kind: 'anomaly' }>): K
 
   if (!q.plainSelector) return anomalyExpressionRuntime(q, memory, judge);
 
-  const { sel } = seriesSelector(rule.spec.query);
-  return {
-    metrics: [sel.metric],
-    selects: (labels) => labels.__name__ === sel.metric && matches(labels, sel.matchers),
-    async observe(series, ctx) {
-      const out: Observation[] = [];
-      for (const s of series) {
-        const labels = withoutName(s.labels);
-        const key = labelsKey(labels);
-        const first = s.points[0];
-        if (!first) continue;
-        let entry = memory.get(key);
-        if (!entry) {
-          entry = newEntry(first.ts);
-          if (!memory.set(key, entry, ctx.now())) continue;
-          // Warm up from stored history: replaying it gives the state the detector would have had.
-          const history = await ctx.store.select(exact(s.labels), {
-            start: first.ts - ANOMALY_HISTORY_MS,
-            end: first.ts - 1,
-          });
-          for (const h of history) {
-            for (const p of h.points) {
-              if (p.ts < entry.firstTs) entry.firstTs = p.ts;
-              entry.detector.update(p.ts, p.value);
-            }
-          }
-        }
-        for (const p of s.points) out.push(judge(entry, key, labels, p.ts, p.value, ctx));
-        memory.touch(key, ctx.now());
-      }
-      return out;
+  return perSeriesRuntime(rule.spec.query, memory, {
+    historyMs: ANOMALY_HISTORY_MS,
+    create: newEntry,
+    warm(entry, p) {
+      if (p.ts < entry.firstTs) entry.firstTs = p.ts;
+      entry.detector.update(p.ts, p.value);
     },
-    evict: (before) => memory.evict(before),
-  };
+    judge: (entry, key, labels, p, ctx) => judge(entry, key, labels, p.ts, p.value, ctx),
+  });
 }
 
 /** A series behind the newest by more than this, and absent from that many batches, has stopped. */

@@ -7,11 +7,11 @@ import { anomalyRuntime } from './anomaly.ts';
 import { labelsKey, matches, parseQuery, storeMatchers, withoutName } from './expr.ts';
 import type { TypedRule } from './rules.schemas.ts';
 import {
-  exact,
   expressionIndex,
   type KindRuntime,
   newestSample,
   type Observation,
+  perSeriesRuntime,
   SeriesMemory,
   seriesSelector,
 } from './runtime.ts';
@@ -67,10 +67,8 @@ function thresholdRuntime(rule: Extract<TypedRule, { kind: 'threshold' }>): Kind
 }
 
 function rateRuntime(rule: Extract<TypedRule, { kind: 'rate_of_change' }>): KindRuntime {
-  const { sel } = seriesSelector(rule.spec.query);
   const { windowSeconds, mode, direction, value, forSeconds } = rule.spec;
   const windowMs = windowSeconds * 1000;
-  const memory = new SeriesMemory<PointWindow>();
   const threshold = `${mode === 'percent' ? `${formatNumber(value)}%` : formatNumber(value)} in ${windowSeconds}s`;
   const breached = (change: number) =>
     direction === 'up'
@@ -78,45 +76,24 @@ function rateRuntime(rule: Extract<TypedRule, { kind: 'rate_of_change' }>): Kind
       : direction === 'down'
         ? change <= -value
         : Math.abs(change) >= value;
-  return {
-    metrics: [sel.metric],
-    selects: (labels) => labels.__name__ === sel.metric && matches(labels, sel.matchers),
-    async observe(series, ctx) {
-      const out: Observation[] = [];
-      for (const s of series) {
-        const labels = withoutName(s.labels);
-        const key = labelsKey(labels);
-        const first = s.points[0];
-        if (!first) continue;
-        let win = memory.get(key);
-        if (!win) {
-          win = new PointWindow(windowMs);
-          if (!memory.set(key, win, ctx.now())) continue;
-          const history = await ctx.store.select(exact(s.labels), {
-            start: first.ts - windowMs - 60_000,
-            end: first.ts - 1,
-          });
-          for (const h of history) for (const p of h.points) win.push(p.ts, p.value);
-        }
-        for (const p of s.points) {
-          win.push(p.ts, p.value);
-          const change = win.change(mode);
-          const breach = change !== null && breached(change);
-          out.push({
-            key,
-            labels,
-            at: p.ts,
-            verdict: { breach, recovered: !breach, value: change },
-            forMs: forSeconds * 1000,
-            threshold,
-          });
-        }
-        memory.touch(key, ctx.now());
-      }
-      return out;
+  return perSeriesRuntime(rule.spec.query, new SeriesMemory<PointWindow>(), {
+    historyMs: windowMs + 60_000,
+    create: () => new PointWindow(windowMs),
+    warm: (win, p) => win.push(p.ts, p.value),
+    judge(win, key, labels, p) {
+      win.push(p.ts, p.value);
+      const change = win.change(mode);
+      const breach = change !== null && breached(change);
+      return {
+        key,
+        labels,
+        at: p.ts,
+        verdict: { breach, recovered: !breach, value: change },
+        forMs: forSeconds * 1000,
+        threshold,
+      };
     },
-    evict: (before) => memory.evict(before),
-  };
+  });
 }
 
 function burnRuntime(rule: Extract<TypedRule, { kind: 'burn_rate' }>): KindRuntime {

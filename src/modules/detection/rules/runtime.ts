@@ -2,8 +2,8 @@
  * What every kind of rule shares: the observation it hands the engine, the context it reads the store
  * through, and the helpers for following series (kinds.ts and anomaly.ts build on these).
  */
-import type { LabelMatcher, Labels, MetricStore, SeriesSamples } from '../../signals/index.ts';
-import { matches, type parseQuery, parseSelector, storeMatchers } from './expr.ts';
+import type { LabelMatcher, Labels, MetricStore, Point, SeriesSamples } from '../../signals/index.ts';
+import { labelsKey, matches, type parseQuery, parseSelector, storeMatchers, withoutName } from './expr.ts';
 import type { Verdict } from './state.ts';
 
 /** A rule follows at most this many series; more are ignored (and counted) to keep memory bounded. */
@@ -97,4 +97,50 @@ export class SeriesMemory<T> {
   evict(before: number): void {
     for (const [k, e] of this.items) if (e.seen < before) this.items.delete(k);
   }
+}
+
+/**
+ * A kind over a plain selector that keeps state per series (a window, a detector): created at a
+ * series' first batch and warmed from its stored history before it (replaying it gives the state it
+ * would have had), then each point judged in order.
+ */
+export function perSeriesRuntime<T>(
+  query: string,
+  memory: SeriesMemory<T>,
+  kind: {
+    /** How much stored history warms a new series' state. */
+    historyMs: number;
+    create(firstTs: number): T;
+    warm(state: T, p: Point): void;
+    judge(state: T, key: string, labels: Record<string, string>, p: Point, ctx: KindContext): Observation;
+  },
+): KindRuntime {
+  const { sel } = seriesSelector(query);
+  return {
+    metrics: [sel.metric],
+    selects: (labels) => labels.__name__ === sel.metric && matches(labels, sel.matchers),
+    async observe(series, ctx) {
+      const out: Observation[] = [];
+      for (const s of series) {
+        const labels = withoutName(s.labels);
+        const key = labelsKey(labels);
+        const first = s.points[0];
+        if (!first) continue;
+        let state = memory.get(key);
+        if (state === undefined) {
+          state = kind.create(first.ts);
+          if (!memory.set(key, state, ctx.now())) continue;
+          const history = await ctx.store.select(exact(s.labels), {
+            start: first.ts - kind.historyMs,
+            end: first.ts - 1,
+          });
+          for (const h of history) for (const p of h.points) kind.warm(state, p);
+        }
+        for (const p of s.points) out.push(kind.judge(state, key, labels, p, ctx));
+        memory.touch(key, ctx.now());
+      }
+      return out;
+    },
+    evict: (before) => memory.evict(before),
+  };
 }
